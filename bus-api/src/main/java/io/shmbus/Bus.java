@@ -1,0 +1,92 @@
+package io.shmbus;
+
+import io.shmbus.spi.BusProvider;
+
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.ServiceLoader;
+
+/**
+ * A directory of topics shared by the processes of one host.
+ *
+ * <p>Opening a bus maps nothing: a topic's shared memory is created or mapped the first time the topic is
+ * asked for. A bus is thread safe; close it to unmap every topic it opened (publishers and subscribers made
+ * through it are closed too).
+ *
+ * <pre>{@code
+ * try (Bus bus = Bus.open(BusOptions.builder().directory(Path.of("/dev/shm/my-app")).build()))
+ * {
+ *     Topic orders = bus.topic("orders", TopicOptions.builder().capacityBytes(1 << 22).maxPublishers(8).build());
+ *     ...
+ * }
+ * }</pre>
+ */
+public interface Bus extends AutoCloseable
+{
+    /**
+     * Open the bus in the default directory, {@code /dev/shm/shmbus-<user>}.
+     *
+     * @return the bus.
+     */
+    static Bus open()
+    {
+        return open(BusOptions.defaults());
+    }
+
+    /**
+     * Open a bus with the given options.
+     *
+     * @param options where the topics live and how their files are protected.
+     * @return the bus.
+     * @throws BusException when the directory cannot be created or used, or when the JVM lacks a flag
+     *                      shmbus needs (the message names it).
+     */
+    static Bus open(final BusOptions options)
+    {
+        final Iterator<BusProvider> providers = ServiceLoader.load(BusProvider.class).iterator();
+        if (!providers.hasNext())
+        {
+            throw new BusException(
+                "no shmbus implementation on the class path: add the bus-impl module (io.shmbus:bus-impl)");
+        }
+        return providers.next().open(options);
+    }
+
+    /**
+     * The directory that holds this bus's named topics.
+     *
+     * @return the directory.
+     */
+    Path directory();
+
+    /**
+     * Create the named topic with the given settings, or open it if it exists with the same settings.
+     *
+     * <p>Several processes racing to create the same topic end with exactly one creator; all of them get
+     * a topic with the creator's settings.
+     *
+     * @param name    the topic's name: 1 to {@value TopicOptions#MAX_NAME_LENGTH} characters of
+     *                {@code [A-Za-z0-9._-]}, not starting with a dot.
+     * @param options the settings the topic must have.
+     * @return the topic, open until closed or until the bus is closed.
+     * @throws TopicMismatchException when the topic exists with other settings (both values are named).
+     * @throws TopicCorruptedException when the existing file is not a valid topic.
+     * @throws IllegalArgumentException when the name is not valid.
+     */
+    Topic topic(String name, TopicOptions options);
+
+    /**
+     * Open an existing named topic with whatever settings it was created with.
+     *
+     * @param name the topic's name.
+     * @return the topic.
+     * @throws TopicNotFoundException when no such topic exists.
+     */
+    Topic openTopic(String name);
+
+    /**
+     * Close every topic opened through this bus. Idempotent.
+     */
+    @Override
+    void close();
+}

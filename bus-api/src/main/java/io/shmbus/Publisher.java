@@ -1,0 +1,111 @@
+package io.shmbus;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * Writes messages into a topic.
+ *
+ * <p>An {@linkplain PublisherOptions#exclusive() exclusive} publisher is the topic's only writer and takes
+ * the cheapest path (no compare-and-swap); it is used by one thread at a time. A
+ * {@linkplain PublisherOptions#shared() shared} publisher may be used by many threads at once, beside other
+ * shared publishers in this and other processes.
+ *
+ * <p>Results are positions (greater than 0: the stream position just after the message) or one of the
+ * negative status codes below; expected outcomes never throw.
+ *
+ * <pre>{@code
+ * long result;
+ * while ((result = publisher.offer(buffer, 0, length)) < 0)
+ * {
+ *     if (result == Publisher.CLOSED) { break; }
+ *     idle.idle();                               // BACK_PRESSURED, NOT_CONNECTED or ADMIN_ACTION: try again
+ * }
+ * }</pre>
+ */
+public interface Publisher extends AutoCloseable
+{
+    /**
+     * No subscriber is attached and the topic was created with
+     * {@link TopicOptions#requireSubscriber()}: the message was not published.
+     */
+    long NOT_CONNECTED = -1;
+
+    /**
+     * The ring is full up to the slowest tethered subscriber: try again later.
+     */
+    long BACK_PRESSURED = -2;
+
+    /**
+     * Another publisher is freeing space in the ring, or a crashed participant is being repaired: try again
+     * at once.
+     */
+    long ADMIN_ACTION = -3;
+
+    /**
+     * The publisher, its topic or its bus was closed.
+     */
+    long CLOSED = -4;
+
+    /**
+     * Copy a message into the ring and publish it.
+     *
+     * @param buffer holding the message.
+     * @param offset where the message starts.
+     * @param length of the message: 0 to {@link #maxMessageLength()}.
+     * @return the new stream position (greater than 0), or a negative status code.
+     * @throws IllegalArgumentException when {@code length} is negative or above the maximum (both are named).
+     */
+    long offer(DirectBuffer buffer, int offset, int length);
+
+    /**
+     * Copy a message with an application message type into the ring and publish it.
+     *
+     * @param buffer holding the message.
+     * @param offset where the message starts.
+     * @param length of the message: 0 to {@link #maxMessageLength()}.
+     * @param type   the message type subscribers see in {@link MessageHeader#type()}.
+     * @return the new stream position (greater than 0), or a negative status code.
+     */
+    long offer(DirectBuffer buffer, int offset, int length, int type);
+
+    /**
+     * Claim room for a message in the ring, to be written in place and then
+     * {@linkplain Claim#commit() committed} or {@linkplain Claim#abort() aborted}.
+     *
+     * @param length of the message: 0 to {@link #maxMessageLength()}.
+     * @param claim  the reusable flyweight to point at the claimed bytes.
+     * @return the stream position after the claimed record (greater than 0), or a negative status code.
+     */
+    long tryClaim(int length, Claim claim);
+
+    /**
+     * @return the largest message this topic takes, in bytes.
+     */
+    int maxMessageLength();
+
+    /**
+     * @return true when at least one subscriber is attached to the topic.
+     */
+    boolean isConnected();
+
+    /**
+     * @return the index of this publisher's slot in the topic: {@link MessageHeader#publisherId()}.
+     */
+    int id();
+
+    /**
+     * @return the topic's tail: the position where the next message will be claimed.
+     */
+    long position();
+
+    /**
+     * @return true once closed.
+     */
+    boolean isClosed();
+
+    /**
+     * Leave the topic. Idempotent. A claim still held is aborted.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,162 @@
+package io.shmbus;
+
+import java.util.Objects;
+
+/**
+ * A subscriber's policy, where it starts, and how it is told of loss. Immutable; each setter returns a copy.
+ *
+ * <pre>{@code
+ * SubscriberOptions.tethered();                                   // back-pressure, start at the tail
+ * SubscriberOptions.untethered().lossHandler(onLoss);             // never slows publishers
+ * SubscriberOptions.durable("audit").startAt(StartPosition.OLDEST);
+ * }</pre>
+ */
+public final class SubscriberOptions
+{
+    /**
+     * What a subscriber does to publishers and what it keeps across restarts.
+     */
+    public enum Policy
+    {
+        /** Publishers never overwrite what it has not read. */
+        TETHERED,
+        /** Never slows publishers; told exactly what it lost when lapped. */
+        UNTETHERED,
+        /** Tethered, and its position outlives it: reopening by name resumes at the next message. */
+        DURABLE
+    }
+
+    /**
+     * Where a new subscriber starts reading.
+     */
+    public enum StartPosition
+    {
+        /** With the next message published after it attaches. */
+        TAIL,
+        /** With the oldest message still retained in the ring. */
+        OLDEST
+    }
+
+    /**
+     * Longest durable subscriber name, in bytes of US-ASCII.
+     */
+    public static final int MAX_NAME_LENGTH = 48;
+
+    private static final LossHandler NO_LOSS_HANDLER = (messages, bytes, from, to) -> {};
+
+    private final Policy policy;
+    private final String name;
+    private final StartPosition startPosition;
+    private final LossHandler lossHandler;
+
+    private SubscriberOptions(
+        final Policy policy, final String name, final StartPosition startPosition, final LossHandler lossHandler)
+    {
+        this.policy = policy;
+        this.name = name;
+        this.startPosition = startPosition;
+        this.lossHandler = lossHandler;
+    }
+
+    /**
+     * @return a tethered subscriber starting at the tail.
+     */
+    public static SubscriberOptions tethered()
+    {
+        return new SubscriberOptions(Policy.TETHERED, null, StartPosition.TAIL, NO_LOSS_HANDLER);
+    }
+
+    /**
+     * @return an untethered subscriber starting at the tail, with no loss handler.
+     */
+    public static SubscriberOptions untethered()
+    {
+        return new SubscriberOptions(Policy.UNTETHERED, null, StartPosition.TAIL, NO_LOSS_HANDLER);
+    }
+
+    /**
+     * @param name identifies the subscriber across restarts: 1 to {@value #MAX_NAME_LENGTH} characters of
+     *             {@code [A-Za-z0-9._-]}.
+     * @return a durable subscriber that, the first time, starts at the tail.
+     */
+    public static SubscriberOptions durable(final String name)
+    {
+        validateName(name);
+        return new SubscriberOptions(Policy.DURABLE, name, StartPosition.TAIL, NO_LOSS_HANDLER);
+    }
+
+    /**
+     * @param startPosition where to start (for a durable subscriber: only the first time).
+     * @return a copy with that start position.
+     */
+    public SubscriberOptions startAt(final StartPosition startPosition)
+    {
+        return new SubscriberOptions(policy, name, Objects.requireNonNull(startPosition), lossHandler);
+    }
+
+    /**
+     * @param lossHandler told of every gap (untethered subscribers only).
+     * @return a copy with that handler.
+     */
+    public SubscriberOptions lossHandler(final LossHandler lossHandler)
+    {
+        return new SubscriberOptions(policy, name, startPosition, Objects.requireNonNull(lossHandler));
+    }
+
+    /**
+     * @return the policy.
+     */
+    public Policy policy()
+    {
+        return policy;
+    }
+
+    /**
+     * @return the durable name, or null.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * @return where a new subscriber starts.
+     */
+    public StartPosition startPosition()
+    {
+        return startPosition;
+    }
+
+    /**
+     * @return the loss handler.
+     */
+    public LossHandler lossHandler()
+    {
+        return lossHandler;
+    }
+
+    private static void validateName(final String name)
+    {
+        if (null == name || name.isEmpty() || name.length() > MAX_NAME_LENGTH)
+        {
+            throw new IllegalArgumentException(
+                "durable subscriber name must be 1 to " + MAX_NAME_LENGTH + " characters: " + name);
+        }
+        for (int i = 0; i < name.length(); i++)
+        {
+            final char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' ||
+                c == '-'))
+            {
+                throw new IllegalArgumentException(
+                    "durable subscriber name may hold only [A-Za-z0-9._-], found '" + c + "' in: " + name);
+            }
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return policy + (null != name ? "(" + name + ")" : "") + " from " + startPosition;
+    }
+}

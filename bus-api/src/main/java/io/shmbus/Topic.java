@@ -1,0 +1,48 @@
+package io.shmbus;
+
+/**
+ * One shared-memory ring: a named file in the bus directory. Its settings are fixed by its creator.
+ *
+ * <pre>{@code
+ * Topic topic = bus.topic("quotes", TopicOptions.builder().capacityBytes(1 << 20).maxMessageLength(512).build());
+ * Publisher publisher = topic.publisher(PublisherOptions.shared());
+ * Subscriber subscriber = topic.subscriber(SubscriberOptions.untethered().lossHandler(onLoss));
+ * }</pre>
+ */
+public interface Topic extends AutoCloseable
+{
+    /**
+     * @return the topic's name.
+     */
+    String name();
+
+    /**
+     * @return the settings the topic has (those of its creator).
+     */
+    TopicOptions options();
+
+    /**
+     * Attach a publisher.
+     *
+     * @param options exclusive or shared.
+     * @return the publisher.
+     * @throws BusException when every publisher slot is taken, or an exclusive publisher is asked for while
+     *                      another publisher is attached (or the other way round).
+     */
+    Publisher publisher(PublisherOptions options);
+
+    /**
+     * Attach a subscriber.
+     *
+     * @param options the policy, start position and, for durable subscribers, the name.
+     * @return the subscriber.
+     * @throws BusException when every subscriber slot is taken, or a durable name is already attached.
+     */
+    Subscriber subscriber(SubscriberOptions options);
+
+    /**
+     * Close the publishers and subscribers made through this topic object and unmap it. Idempotent.
+     */
+    @Override
+    void close();
+}

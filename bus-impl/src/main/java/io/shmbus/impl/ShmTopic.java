@@ -1,0 +1,500 @@
+package io.shmbus.impl;
+
+import io.shmbus.BusException;
+import io.shmbus.Publisher;
+import io.shmbus.PublisherOptions;
+import io.shmbus.Subscriber;
+import io.shmbus.SubscriberOptions;
+import io.shmbus.Topic;
+import io.shmbus.TopicOptions;
+import io.shmbus.impl.layout.ControlDescriptor;
+import io.shmbus.impl.layout.LockDescriptor;
+import io.shmbus.impl.layout.PublisherSlotDescriptor;
+import io.shmbus.impl.layout.SubscriberSlotDescriptor;
+import io.shmbus.impl.liveness.LockHandle;
+import io.shmbus.impl.liveness.Repair;
+import io.shmbus.impl.mapping.MappedTopic;
+import io.shmbus.impl.platform.Linux;
+import io.shmbus.impl.ring.ExclusiveRingPublisher;
+import io.shmbus.impl.ring.Ring;
+import io.shmbus.impl.ring.SharedRingPublisher;
+import io.shmbus.impl.ring.TetheredRingSubscriber;
+import io.shmbus.impl.ring.UntetheredRingSubscriber;
+import io.shmbus.impl.signal.DataSignal;
+import io.shmbus.impl.signal.SpaceSignal;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static io.shmbus.impl.layout.SubscriberSlotDescriptor.NAME_LENGTH_OFFSET;
+import static io.shmbus.impl.layout.SubscriberSlotDescriptor.NAME_OFFSET;
+import static io.shmbus.impl.layout.SubscriberSlotDescriptor.POLICY_OFFSET;
+import static io.shmbus.impl.layout.SubscriberSlotDescriptor.POSITION_OFFSET;
+
+/**
+ * A mapped topic and the participants attached through it.
+ *
+ * <p><b>Slots are owned by kernel locks.</b> To take a slot, a participant takes the exclusive lock on the
+ * slot's lock byte through its own open file description ({@link LockHandle}); a slot whose state is not free
+ * but whose lock nobody holds belonged to a process that died, and is repaired and reused. Allocation and
+ * release happen under the topic's allocation lock (another lock byte), so two processes never pick the same
+ * slot and a durable name is never attached twice.
+ */
+final class ShmTopic implements Topic
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ShmTopic.class);
+    private static final long JOIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+
+    private final String name;
+    private final MappedTopic mapped;
+    private final Ring ring;
+    private final UnsafeBuffer control;
+    private final int maxPublishers;
+    private final int maxSubscribers;
+    private final TopicOptions options;
+    private final Consumer<ShmTopic> onClose;
+    private final Set<AutoCloseable> participants = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    ShmTopic(final String name, final MappedTopic mapped, final Consumer<ShmTopic> onClose)
+    {
+        this.name = name;
+        this.mapped = mapped;
+        this.ring = new Ring(mapped);
+        this.control = mapped.control();
+        this.maxPublishers = mapped.geometry().maxPublishers();
+        this.maxSubscribers = mapped.geometry().maxSubscribers();
+        this.options = mapped.options();
+        this.onClose = onClose;
+    }
+
+    @Override
+    public String name()
+    {
+        return name;
+    }
+
+    @Override
+    public TopicOptions options()
+    {
+        return options;
+    }
+
+    Ring ring()
+    {
+        return ring;
+    }
+
+    @Override
+    public Publisher publisher(final PublisherOptions options)
+    {
+        checkOpen();
+        final LockHandle handle = LockHandle.open(mapped.fd(), mapped.source());
+        boolean ok = false;
+        try
+        {
+            final int index;
+            handle.lockAllocation();
+            try
+            {
+                index = allocatePublisher(handle, options.isExclusive());
+            }
+            finally
+            {
+                handle.unlockAllocation();
+            }
+            final DataSignal signal = new DataSignal(ring, index);
+            final Runnable release = () -> releasePublisher(handle, index);
+            final Publisher publisher = options.isExclusive() ?
+                new ExclusiveRingPublisher(ring, index, signal, release) :
+                new SharedRingPublisher(ring, index, signal, release);
+            participants.add(publisher);
+            ok = true;
+            LOG.info("publisher {} ({}) joined topic {} (pid {})", index, options, name, Linux.getpid());
+            return publisher;
+        }
+        finally
+        {
+            if (!ok)
+            {
+                handle.close();
+            }
+        }
+    }
+
+    private int allocatePublisher(final LockHandle handle, final boolean exclusive)
+    {
+        final int exclusiveOwner = control.getIntVolatile(ControlDescriptor.EXCLUSIVE_PUBLISHER_OFFSET) - 1;
+        if (exclusiveOwner >= 0)
+        {
+            if (exclusiveOwner < maxPublishers && handle.isHeldElsewhere(LockDescriptor.publisherLockOffset(exclusiveOwner)))
+            {
+                throw new BusException("topic " + name + " has an exclusive publisher (slot " + exclusiveOwner +
+                    ", pid " + control.getInt(ring.publisherSlot(exclusiveOwner) + PublisherSlotDescriptor.PID_OFFSET) +
+                    "): no other publisher may attach while it is attached");
+            }
+        }
+        int free = -1;
+        int live = 0;
+        for (int i = 0; i < maxPublishers; i++)
+        {
+            final int slot = ring.publisherSlot(i);
+            final int state = control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET);
+            final long lock = LockDescriptor.publisherLockOffset(i);
+            if (state == PublisherSlotDescriptor.STATE_FREE)
+            {
+                if (free < 0 && handle.tryLock(lock))
+                {
+                    free = i;
+                }
+                continue;
+            }
+            if (handle.tryLock(lock))
+            {
+                // Its owner died without leaving: repair whatever it left in the ring, then reuse the slot.
+                Repair.deadPublisher(ring, i, handle);
+                if (free < 0)
+                {
+                    free = i;
+                }
+                else
+                {
+                    handle.unlock(lock);
+                }
+                continue;
+            }
+            live++;
+        }
+        if (exclusive && live > 0)
+        {
+            if (free >= 0)
+            {
+                handle.unlock(LockDescriptor.publisherLockOffset(free));
+            }
+            throw new BusException("topic " + name + " has " + live + " publisher(s) attached: an exclusive " +
+                "publisher must be the only one");
+        }
+        if (free < 0)
+        {
+            throw new BusException("topic " + name + " has no free publisher slot: all " + maxPublishers +
+                " are taken by live publishers (raise maxPublishers when creating the topic)");
+        }
+        final int slot = ring.publisherSlot(free);
+        control.setMemory(slot, PublisherSlotDescriptor.LENGTH, (byte)0);
+        control.putLong(slot + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET, -1);
+        control.putInt(slot + PublisherSlotDescriptor.MODE_OFFSET,
+            exclusive ? PublisherSlotDescriptor.MODE_EXCLUSIVE : PublisherSlotDescriptor.MODE_SHARED);
+        control.putInt(slot + PublisherSlotDescriptor.PID_OFFSET, Linux.getpid());
+        control.putLong(slot + PublisherSlotDescriptor.ATTACHED_MS_OFFSET, System.currentTimeMillis());
+        control.putIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET, PublisherSlotDescriptor.STATE_ACTIVE);
+        control.putIntVolatile(ControlDescriptor.EXCLUSIVE_PUBLISHER_OFFSET, exclusive ? free + 1 : 0);
+        control.getAndAddInt(ControlDescriptor.PUBLISHER_COUNT_OFFSET, 1);
+        return free;
+    }
+
+    private void releasePublisher(final LockHandle handle, final int index)
+    {
+        try
+        {
+            if (!mapped.isClosed())
+            {
+                handle.lockAllocation();
+                try
+                {
+                    final int slot = ring.publisherSlot(index);
+                    if (control.getInt(ControlDescriptor.EXCLUSIVE_PUBLISHER_OFFSET) == index + 1)
+                    {
+                        control.putIntVolatile(ControlDescriptor.EXCLUSIVE_PUBLISHER_OFFSET, 0);
+                    }
+                    control.putIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET, PublisherSlotDescriptor.STATE_FREE);
+                    control.getAndAddInt(ControlDescriptor.PUBLISHER_COUNT_OFFSET, -1);
+                }
+                finally
+                {
+                    handle.unlockAllocation();
+                }
+            }
+        }
+        finally
+        {
+            handle.close();
+            LOG.info("publisher {} left topic {}", index, name);
+        }
+    }
+
+    @Override
+    public Subscriber subscriber(final SubscriberOptions options)
+    {
+        checkOpen();
+        final LockHandle handle = LockHandle.open(mapped.fd(), mapped.source());
+        boolean ok = false;
+        try
+        {
+            final int index;
+            final boolean resumed;
+            handle.lockAllocation();
+            try
+            {
+                final int existing = options.policy() == SubscriberOptions.Policy.DURABLE ?
+                    findDurable(handle, options.name()) : -1;
+                resumed = existing >= 0;
+                index = resumed ? existing : allocateSubscriber(handle, options);
+            }
+            finally
+            {
+                handle.unlockAllocation();
+            }
+            final Subscriber subscriber = join(handle, index, options, resumed);
+            participants.add(subscriber);
+            ok = true;
+            LOG.info("subscriber {} ({}) {} topic {} at position {} (pid {})", index, options,
+                resumed ? "resumed on" : "joined", name, subscriber.position(), Linux.getpid());
+            return subscriber;
+        }
+        finally
+        {
+            if (!ok)
+            {
+                handle.close();
+            }
+        }
+    }
+
+    private int findDurable(final LockHandle handle, final String durableName)
+    {
+        for (int i = 0; i < maxSubscribers; i++)
+        {
+            final int slot = ring.subscriberSlot(i);
+            final int state = control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET);
+            if (state == SubscriberSlotDescriptor.STATE_FREE ||
+                control.getInt(slot + POLICY_OFFSET) != SubscriberSlotDescriptor.POLICY_DURABLE ||
+                !durableName.equals(slotName(slot)))
+            {
+                continue;
+            }
+            if (!handle.tryLock(LockDescriptor.subscriberLockOffset(i)))
+            {
+                throw new BusException("durable subscriber '" + durableName + "' is already attached to topic " +
+                    name + " (slot " + i + ", pid " + control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET) + ")");
+            }
+            if (state == SubscriberSlotDescriptor.STATE_ACTIVE)
+            {
+                LOG.warn("durable subscriber '{}' (slot {}) of topic {} died attached; resuming at its position {}",
+                    durableName, i, name, control.getLongVolatile(slot + POSITION_OFFSET));
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private int allocateSubscriber(final LockHandle handle, final SubscriberOptions options)
+    {
+        for (int i = 0; i < maxSubscribers; i++)
+        {
+            final int slot = ring.subscriberSlot(i);
+            final int state = control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET);
+            if (state == SubscriberSlotDescriptor.STATE_DETACHED)
+            {
+                continue; // a durable subscriber's place, kept for its return
+            }
+            if (state == SubscriberSlotDescriptor.STATE_ACTIVE &&
+                control.getInt(slot + POLICY_OFFSET) == SubscriberSlotDescriptor.POLICY_DURABLE)
+            {
+                continue; // live, or dead and to be resumed by name
+            }
+            if (!handle.tryLock(LockDescriptor.subscriberLockOffset(i)))
+            {
+                continue;
+            }
+            if (state == SubscriberSlotDescriptor.STATE_ACTIVE)
+            {
+                Repair.deadSubscriber(ring, i);
+            }
+            control.setMemory(slot, SubscriberSlotDescriptor.LENGTH, (byte)0);
+            control.putInt(slot + POLICY_OFFSET, policyCode(options.policy()));
+            control.putInt(slot + SubscriberSlotDescriptor.PID_OFFSET, Linux.getpid());
+            if (null != options.name())
+            {
+                final byte[] bytes = options.name().getBytes(StandardCharsets.US_ASCII);
+                control.putBytes(slot + NAME_OFFSET, bytes);
+                control.putInt(slot + NAME_LENGTH_OFFSET, bytes.length);
+            }
+            control.getAndAddInt(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET, 1);
+            return i;
+        }
+        throw new BusException("topic " + name + " has no free subscriber slot: all " + maxSubscribers +
+            " are taken by live or durable subscribers (raise maxSubscribers when creating the topic)");
+    }
+
+    private static int policyCode(final SubscriberOptions.Policy policy)
+    {
+        return switch (policy)
+        {
+            case TETHERED -> SubscriberSlotDescriptor.POLICY_TETHERED;
+            case UNTETHERED -> SubscriberSlotDescriptor.POLICY_UNTETHERED;
+            case DURABLE -> SubscriberSlotDescriptor.POLICY_DURABLE;
+        };
+    }
+
+    private String slotName(final int slot)
+    {
+        final int length = control.getInt(slot + NAME_LENGTH_OFFSET);
+        if (length <= 0 || length > SubscriberSlotDescriptor.MAX_NAME_BYTES)
+        {
+            return "";
+        }
+        return control.getStringWithoutLengthAscii(slot + NAME_OFFSET, length);
+    }
+
+    /**
+     * Make the slot active at a start position publishers will respect.
+     *
+     * <p>Tethered join race: a cleaning round reads the subscriber slots, then walks and zeroes. A joiner that
+     * stored its position after the round read the slots would be ignored by that round. So the joiner
+     * stores its position (volatile), then waits until no round is running (cleanLock free and cleanIntent
+     * equal to cleanLimit), then moves its position up to the oldest retained record if a round passed it.
+     * A round that starts after the joiner saw the quiet state takes the lock after the joiner's store and
+     * reads the slots after that, so it sees the joiner (both sides store, then load, with full fences).
+     */
+    private Subscriber join(
+        final LockHandle handle, final int index, final SubscriberOptions options, final boolean resumed)
+    {
+        final int slot = ring.subscriberSlot(index);
+        final SpaceSignal spaceSignal = new SpaceSignal(ring);
+        final Runnable release = () -> releaseSubscriber(handle, index, options.policy());
+        control.putInt(slot + SubscriberSlotDescriptor.PID_OFFSET, Linux.getpid());
+        control.putLong(slot + SubscriberSlotDescriptor.ATTACHED_MS_OFFSET, System.currentTimeMillis());
+        if (options.policy() == SubscriberOptions.Policy.UNTETHERED)
+        {
+            final long[] start = new long[2];
+            final long deadline = System.nanoTime() + JOIN_TIMEOUT_NS;
+            while (!(options.startPosition() == SubscriberOptions.StartPosition.OLDEST ?
+                ring.readOldest(start) : UntetheredRingSubscriber.findTail(ring, start)))
+            {
+                checkJoinDeadline(deadline);
+                Thread.yield();
+            }
+            control.putLongVolatile(slot + POSITION_OFFSET, start[0]);
+            control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_ACTIVE);
+            return new UntetheredRingSubscriber(ring, index, start[0], start[1], options.lossHandler(), release);
+        }
+
+        long position = resumed ? control.getLongVolatile(slot + POSITION_OFFSET) :
+            options.startPosition() == SubscriberOptions.StartPosition.OLDEST ? ring.cleanLimit() - ring.capacity() :
+            ring.tail();
+        control.putLongVolatile(slot + POSITION_OFFSET, position);
+        control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_ACTIVE);
+        final long deadline = System.nanoTime() + JOIN_TIMEOUT_NS;
+        while (true)
+        {
+            if (!ring.isQuiescent())
+            {
+                checkJoinDeadline(deadline);
+                Thread.yield();
+                continue;
+            }
+            final long oldest = ring.cleanLimit() - ring.capacity();
+            if (position < oldest)
+            {
+                if (resumed)
+                {
+                    LOG.warn("durable subscriber '{}' of topic {} lost {} bytes while detached (position {} < oldest {})",
+                        options.name(), name, oldest - position, position, oldest);
+                }
+                position = oldest;
+                control.putLongVolatile(slot + POSITION_OFFSET, position);
+                continue;
+            }
+            break;
+        }
+        return new TetheredRingSubscriber(ring, index, position, spaceSignal, release);
+    }
+
+    private void checkJoinDeadline(final long deadline)
+    {
+        if (System.nanoTime() - deadline > 0)
+        {
+            throw new BusException("topic " + name + ": a cleaning round did not finish within 10 s " +
+                "(its publisher is stopped or died mid-round)");
+        }
+    }
+
+    private void releaseSubscriber(final LockHandle handle, final int index, final SubscriberOptions.Policy policy)
+    {
+        try
+        {
+            if (!mapped.isClosed())
+            {
+                handle.lockAllocation();
+                try
+                {
+                    final int slot = ring.subscriberSlot(index);
+                    if (policy == SubscriberOptions.Policy.DURABLE)
+                    {
+                        control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET,
+                            SubscriberSlotDescriptor.STATE_DETACHED);
+                    }
+                    else
+                    {
+                        control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET,
+                            SubscriberSlotDescriptor.STATE_FREE);
+                        control.getAndAddInt(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET, -1);
+                    }
+                }
+                finally
+                {
+                    handle.unlockAllocation();
+                }
+            }
+        }
+        finally
+        {
+            handle.close();
+            LOG.info("subscriber {} left topic {}", index, name);
+        }
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("topic " + name + " is closed");
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        for (final AutoCloseable participant : participants)
+        {
+            try
+            {
+                participant.close();
+            }
+            catch (final Exception ex)
+            {
+                LOG.warn("closing a participant of topic {} failed: {}", name, ex.toString());
+            }
+        }
+        participants.clear();
+        mapped.close();
+        onClose.accept(this);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Topic{" + name + ", " + options + '}';
+    }
+}

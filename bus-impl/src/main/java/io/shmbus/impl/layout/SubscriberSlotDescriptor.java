@@ -1,0 +1,56 @@
+package io.shmbus.impl.layout;
+
+/**
+ * One subscriber's slot in the control region, {@value #LENGTH} bytes. Owned by whoever holds the kernel
+ * lock on its lock byte ({@link LockDescriptor#subscriberLockOffset(int)}). The position sits alone on the
+ * first cache line: it is the word publishers read to find the slowest tethered subscriber.
+ *
+ * <pre>
+ *  offset  field                       notes
+ *  ------  --------------------------  -------------------------------------------------------------
+ *    0     position (int64)            next position to read; stored with release after each poll
+ *   64     state (int32)               0 free, 1 active, 2 detached (durable, owner gone, position kept)
+ *   68     policy (int32)              1 tethered, 2 untethered, 3 durable
+ *   72     pid (int32)                 for display only: liveness is the kernel lock
+ *   76     blocking (int32)            1 while the subscriber may sleep on dataSignal
+ *   80     attachedMs (int64)          epoch ms of the last attach
+ *  128     deliveredMessages (int64)
+ *  136     lostMessages (int64)        untethered only
+ *  144     lostBytes (int64)           untethered only
+ *  152     waits (int64)               times it slept on dataSignal
+ *  160     waitTimeouts (int64)        sleeps that ended by timeout
+ *  192     nameLength (int32)          durable only
+ *  196     name (48 bytes US-ASCII)
+ * </pre>
+ */
+public final class SubscriberSlotDescriptor
+{
+    public static final int LENGTH = 2 * Layout.PADDED_BLOCK;
+
+    public static final int POSITION_OFFSET = 0;
+    public static final int STATE_OFFSET = Layout.CACHE_LINE;
+    public static final int POLICY_OFFSET = STATE_OFFSET + 4;
+    public static final int PID_OFFSET = POLICY_OFFSET + 4;
+    public static final int BLOCKING_OFFSET = PID_OFFSET + 4;
+    public static final int ATTACHED_MS_OFFSET = BLOCKING_OFFSET + 4;
+    public static final int DELIVERED_OFFSET = 2 * Layout.CACHE_LINE;
+    public static final int LOST_MESSAGES_OFFSET = DELIVERED_OFFSET + 8;
+    public static final int LOST_BYTES_OFFSET = LOST_MESSAGES_OFFSET + 8;
+    public static final int WAITS_OFFSET = LOST_BYTES_OFFSET + 8;
+    public static final int WAIT_TIMEOUTS_OFFSET = WAITS_OFFSET + 8;
+    public static final int NAME_LENGTH_OFFSET = 3 * Layout.CACHE_LINE;
+    public static final int NAME_OFFSET = NAME_LENGTH_OFFSET + 4;
+    public static final int MAX_NAME_BYTES = 48;
+
+    public static final int STATE_FREE = 0;
+    public static final int STATE_ACTIVE = 1;
+    public static final int STATE_DETACHED = 2;
+
+    public static final int POLICY_TETHERED = 1;
+    public static final int POLICY_UNTETHERED = 2;
+    public static final int POLICY_DURABLE = 3;
+
+    private SubscriberSlotDescriptor()
+    {
+    }
+}

@@ -1,0 +1,158 @@
+package io.shmbus.impl.liveness;
+
+import io.shmbus.impl.layout.ControlDescriptor;
+import io.shmbus.impl.layout.LockDescriptor;
+import io.shmbus.impl.layout.PublisherSlotDescriptor;
+import io.shmbus.impl.layout.RecordDescriptor;
+import io.shmbus.impl.layout.SubscriberSlotDescriptor;
+import io.shmbus.impl.ring.Ring;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Repairs what a dead participant leaves behind. Death is known from the kernel lock on the participant's
+ * slot byte: a stopped or paused process still holds it and is never touched.
+ *
+ * <h2>A publisher that died holding a claim</h2>
+ * Every claim stores its start and extent in the publisher's slot before the tail moves (shared: before the
+ * CAS, exclusive: before the release store of the tail), so the extent is known even when the publisher died
+ * before writing a single header byte; it never has to be guessed from payload bytes. A claim is
+ * {@code [claimPosition, claimPosition + claimLength)}: when it wraps, a padding part up to the ring's end and
+ * the record at index 0; otherwise the record alone.
+ *
+ * <p>The slot may describe a CAS that failed (another publisher took the same tail value). The winner's slot
+ * then holds the same claimPosition until the winner has committed (a publisher is single-threaded: it commits
+ * before it claims again). So: if another slot names the same position and its owner is alive, the claim is
+ * not the dead publisher's and nothing is done; and each part is only turned into padding if its length word
+ * is 0 (nobody wrote a header) or the {@code -length} of exactly this extent, with a CAS, so a repair never
+ * overwrites a committed record nor a live writer's header.
+ */
+public final class Repair
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Repair.class);
+
+    private Repair()
+    {
+    }
+
+    /**
+     * Make a dead publisher's slot free, repairing its claim first. The caller holds the slot's lock and the
+     * allocation lock.
+     *
+     * @param ring  the ring.
+     * @param index the dead publisher's slot.
+     * @param probe a lock handle to probe other slots' owners with.
+     */
+    public static void deadPublisher(final Ring ring, final int index, final LockHandle probe)
+    {
+        final UnsafeBuffer control = ring.control();
+        final int slot = ring.publisherSlot(index);
+        final int repaired = repairClaim(ring, index, probe);
+        if (control.getInt(ControlDescriptor.EXCLUSIVE_PUBLISHER_OFFSET) == index + 1)
+        {
+            control.putIntVolatile(ControlDescriptor.EXCLUSIVE_PUBLISHER_OFFSET, 0);
+        }
+        control.putIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET, PublisherSlotDescriptor.STATE_FREE);
+        control.getAndAddInt(ControlDescriptor.PUBLISHER_COUNT_OFFSET, -1);
+        control.getAndAddLong(ControlDescriptor.RECLAIMS_OFFSET, 1);
+        LOG.warn("publisher slot {} of {} (pid {}) died attached; {} part(s) of its last claim repaired into padding",
+            index, ring.topic().source(), control.getInt(slot + PublisherSlotDescriptor.PID_OFFSET), repaired);
+    }
+
+    /**
+     * Turn what is uncommitted of a dead publisher's last claim into padding.
+     *
+     * @param ring  the ring.
+     * @param index the dead publisher's slot (its owner is known dead).
+     * @param probe a lock handle to probe other slots' owners with.
+     * @return the number of record parts turned into padding.
+     */
+    public static int repairClaim(final Ring ring, final int index, final LockHandle probe)
+    {
+        final UnsafeBuffer control = ring.control();
+        final int slot = ring.publisherSlot(index);
+        final long start = control.getLongVolatile(slot + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET);
+        final int extent = control.getInt(slot + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET);
+        final int capacity = ring.capacity();
+        if (start < 0 || extent < RecordDescriptor.ALIGNMENT || extent > capacity / 2 ||
+            (extent & (RecordDescriptor.ALIGNMENT - 1)) != 0 || (start & (RecordDescriptor.ALIGNMENT - 1)) != 0)
+        {
+            return 0;
+        }
+        final long oldest = ring.cleanLimit() - capacity;
+        if (start < oldest || start + extent > ring.tail())
+        {
+            return 0; // long gone, or a CAS that never happened
+        }
+        for (int i = 0; i < ring.topic().geometry().maxPublishers(); i++)
+        {
+            if (i != index &&
+                control.getLongVolatile(ring.publisherSlot(i) + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET) == start &&
+                control.getIntVolatile(ring.publisherSlot(i) + PublisherSlotDescriptor.STATE_OFFSET) !=
+                    PublisherSlotDescriptor.STATE_FREE &&
+                probe.isHeldElsewhere(LockDescriptor.publisherLockOffset(i)))
+            {
+                return 0; // a live publisher claims the same position: it won the CAS, or will retry
+            }
+        }
+        final int startIndex = (int)start & (capacity - 1);
+        int repaired = 0;
+        if (startIndex + extent > capacity)
+        {
+            final int padding = capacity - startIndex;
+            repaired += pad(ring, startIndex, padding, index) ? 1 : 0;
+            repaired += pad(ring, 0, extent - padding, index) ? 1 : 0;
+        }
+        else
+        {
+            repaired += pad(ring, startIndex, extent, index) ? 1 : 0;
+        }
+        if (repaired > 0)
+        {
+            control.getAndAddLong(ControlDescriptor.REPAIRS_OFFSET, repaired);
+            ring.afterRepair();
+        }
+        return repaired;
+    }
+
+    private static boolean pad(final Ring ring, final int index, final int length, final int publisherId)
+    {
+        final UnsafeBuffer data = ring.data();
+        final int found = data.getIntVolatile(index);
+        if (found > 0)
+        {
+            return false; // committed before the owner died
+        }
+        if (found < 0 && RecordDescriptor.alignedLength(-found) != length)
+        {
+            return false; // somebody else's header: not this claim
+        }
+        data.putShort(index + RecordDescriptor.PUBLISHER_ID_OFFSET, (short)publisherId);
+        data.putShort(index + RecordDescriptor.KIND_OFFSET, RecordDescriptor.KIND_PADDING);
+        return data.compareAndSetInt(index, found, length);
+    }
+
+    /**
+     * Free a dead subscriber's slot (not a durable one: those are kept for their return). The caller holds
+     * the slot's lock and the allocation lock.
+     *
+     * @param ring  the ring.
+     * @param index the slot.
+     */
+    public static void deadSubscriber(final Ring ring, final int index)
+    {
+        final UnsafeBuffer control = ring.control();
+        final int slot = ring.subscriberSlot(index);
+        if (control.getInt(slot + SubscriberSlotDescriptor.BLOCKING_OFFSET) != 0)
+        {
+            control.getAndAddInt(ControlDescriptor.BLOCKING_SUBSCRIBERS_OFFSET, -1);
+        }
+        control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_FREE);
+        control.getAndAddInt(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET, -1);
+        control.getAndAddLong(ControlDescriptor.RECLAIMS_OFFSET, 1);
+        LOG.warn("subscriber slot {} of {} (pid {}) died attached; slot freed at position {}", index,
+            ring.topic().source(), control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
+            control.getLongVolatile(slot + SubscriberSlotDescriptor.POSITION_OFFSET));
+    }
+}

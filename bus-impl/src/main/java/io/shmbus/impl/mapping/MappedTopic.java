@@ -1,0 +1,200 @@
+package io.shmbus.impl.mapping;
+
+import io.shmbus.TopicCorruptedException;
+import io.shmbus.TopicOptions;
+import io.shmbus.impl.layout.TopicHeaderDescriptor;
+import io.shmbus.impl.layout.TopicHeaderDescriptor.Geometry;
+import io.shmbus.impl.platform.Linux;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A topic's shared memory mapped into this process: the header page, the control region and the data
+ * ring, each wrapped in its own {@link UnsafeBuffer}, plus the descriptor through which the mapping holds
+ * the topic's shared "attached" lock.
+ *
+ * <p>The descriptor stays open for as long as the mapping does: its shared lock on
+ * {@link io.shmbus.impl.layout.LockDescriptor#ATTACHED_LOCK_OFFSET} tells a would-be cleaner that the topic
+ * is in use. Closing unmaps; nothing may touch the buffers afterwards (the owners of this object close every
+ * participant first).
+ */
+public final class MappedTopic implements AutoCloseable
+{
+    private final String name;
+    private final String source;
+    private final int fd;
+    private final long address;
+    private final long length;
+    private final Geometry geometry;
+    private final int flags;
+    private final UnsafeBuffer header;
+    private final UnsafeBuffer control;
+    private final UnsafeBuffer data;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    MappedTopic(
+        final String name, final String source, final int fd, final long address, final long length,
+        final Geometry geometry)
+    {
+        this.name = name;
+        this.source = source;
+        this.fd = fd;
+        this.address = address;
+        this.length = length;
+        this.geometry = geometry;
+        this.header = new UnsafeBuffer(address, TopicHeaderDescriptor.HEADER_LENGTH);
+        this.flags = TopicHeaderDescriptor.flags(header);
+        this.control = new UnsafeBuffer(address + geometry.controlOffset(), (int)geometry.controlLength());
+        this.data = new UnsafeBuffer(address + geometry.dataOffset(), geometry.capacity());
+    }
+
+    /**
+     * Map a descriptor whose file holds a topic and check its header against the file's real size.
+     *
+     * @param name   the topic name, for messages.
+     * @param source the file path or descriptor description, for messages.
+     * @param fd     an open descriptor; on success it belongs to the returned mapping.
+     * @return the mapping.
+     * @throws TopicCorruptedException when the header is not valid for the file.
+     */
+    static MappedTopic map(final String name, final String source, final int fd) throws java.io.IOException
+    {
+        final long size = Linux.fstat(fd).size();
+        if (size < TopicHeaderDescriptor.HEADER_LENGTH)
+        {
+            throw new TopicCorruptedException(source + ": file is " + size + " bytes, shorter than the " +
+                TopicHeaderDescriptor.HEADER_LENGTH + "-byte topic header");
+        }
+        final long headerAddress = Linux.mmap(fd, 0, TopicHeaderDescriptor.HEADER_LENGTH, false);
+        final Geometry geometry;
+        try
+        {
+            geometry = TopicHeaderDescriptor.check(
+                new UnsafeBuffer(headerAddress, TopicHeaderDescriptor.HEADER_LENGTH), size, source);
+        }
+        finally
+        {
+            Linux.munmap(headerAddress, TopicHeaderDescriptor.HEADER_LENGTH);
+        }
+        final long address = Linux.mmap(fd, 0, geometry.fileLength(), true);
+        final MappedTopic topic = new MappedTopic(name, source, fd, address, geometry.fileLength(), geometry);
+        // Check again through the mapping we keep: the file may have been replaced between the two maps.
+        try
+        {
+            TopicHeaderDescriptor.check(topic.header, Linux.fstat(fd).size(), source);
+        }
+        catch (final RuntimeException ex)
+        {
+            Linux.munmap(address, geometry.fileLength());
+            throw ex;
+        }
+        return topic;
+    }
+
+    /**
+     * @return the topic name.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * @return the file or descriptor this mapping came from, for messages.
+     */
+    public String source()
+    {
+        return source;
+    }
+
+    /**
+     * @return the mapping's descriptor (holds the shared attached lock).
+     */
+    public int fd()
+    {
+        return fd;
+    }
+
+    /**
+     * @return the geometry from the checked header.
+     */
+    public Geometry geometry()
+    {
+        return geometry;
+    }
+
+    /**
+     * @return the header flags.
+     */
+    public int flags()
+    {
+        return flags;
+    }
+
+    /**
+     * @return the settings stored in the header.
+     */
+    public TopicOptions options()
+    {
+        return TopicOptions.builder()
+            .capacityBytes(geometry.capacity())
+            .maxMessageLength(geometry.maxMessageLength())
+            .maxPublishers(geometry.maxPublishers())
+            .maxSubscribers(geometry.maxSubscribers())
+            .timestamps((flags & TopicHeaderDescriptor.FLAG_TIMESTAMPS) != 0)
+            .requireSubscriber((flags & TopicHeaderDescriptor.FLAG_REQUIRE_SUBSCRIBER) != 0)
+            .build();
+    }
+
+    /**
+     * @return the header page.
+     */
+    public UnsafeBuffer header()
+    {
+        return header;
+    }
+
+    /**
+     * @return the control region.
+     */
+    public UnsafeBuffer control()
+    {
+        return control;
+    }
+
+    /**
+     * @return the data ring.
+     */
+    public UnsafeBuffer data()
+    {
+        return data;
+    }
+
+    /**
+     * @return true once unmapped.
+     */
+    public boolean isClosed()
+    {
+        return closed.get();
+    }
+
+    /**
+     * Unmap and close the descriptor (dropping the attached lock). Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed.compareAndSet(false, true))
+        {
+            Linux.munmap(address, length);
+            Linux.close(fd);
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "MappedTopic{" + source + ", capacity=" + geometry.capacity() + '}';
+    }
+}

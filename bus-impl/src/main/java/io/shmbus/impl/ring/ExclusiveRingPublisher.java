@@ -1,0 +1,74 @@
+package io.shmbus.impl.ring;
+
+import io.shmbus.impl.layout.ControlDescriptor;
+import io.shmbus.impl.layout.PublisherSlotDescriptor;
+
+import static io.shmbus.impl.layout.RecordDescriptor.ALIGNMENT;
+
+/**
+ * The topic's only writer: it owns the tail, so a claim is a plain computation and one release store, with
+ * no compare-and-swap. Attaching one excludes every other publisher (see the topic's attach rules).
+ *
+ * <p>Order within a claim: the claim's start and length go into the publisher's slot, then the tail is
+ * released, then the header's {@code -length} is stored. Anyone who sees the new tail and the writer gone (a
+ * repair) finds the claim's extent in the header, or, when the writer died before the header, in its slot;
+ * and the bytes at and past the tail stay zero, as every reader relies on.
+ */
+public final class ExclusiveRingPublisher extends RingPublisher
+{
+    private long tail;
+    private long published;
+
+    /**
+     * @param ring        the topic's ring.
+     * @param publisherId this publisher's slot index.
+     * @param signal      wakes sleeping subscribers after a commit.
+     * @param onClose     releases the slot.
+     */
+    public ExclusiveRingPublisher(
+        final Ring ring, final int publisherId, final DataSignal signal, final Runnable onClose)
+    {
+        super(ring, publisherId, signal, onClose);
+        this.tail = ring.tail();
+        this.published = control.getLong(slotOffset + PublisherSlotDescriptor.PUBLISHED_MESSAGES_OFFSET);
+    }
+
+    @Override
+    protected long claim(final int recordLength)
+    {
+        if (requireSubscriber && control.getIntVolatile(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET) == 0)
+        {
+            return NOT_CONNECTED;
+        }
+        final long tail = this.tail;
+        final int aligned = align(recordLength);
+        final int index = (int)tail & mask;
+        final int toEnd = capacity - index;
+        final int padding = aligned > toEnd ? toEnd : 0;
+        final long end = tail + padding + aligned;
+        if (end > limitCache - ALIGNMENT)
+        {
+            final long status = makeRoom(end);
+            if (status < 0)
+            {
+                return status;
+            }
+        }
+
+        final int slotOffset = this.slotOffset;
+        control.putLong(slotOffset + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET, tail);
+        control.putInt(slotOffset + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET, (int)(end - tail));
+        control.putLongRelease(ControlDescriptor.TAIL_OFFSET, end);
+        final int recordIndex = padding > 0 ? 0 : index;
+        data.putInt(recordIndex, -recordLength);
+        if (padding > 0)
+        {
+            writeWrapPadding(index);
+        }
+        control.putLongRelease(slotOffset + PublisherSlotDescriptor.PUBLISHED_MESSAGES_OFFSET, ++published);
+        this.tail = end;
+        claimedIndex = recordIndex;
+        claimedPosition = tail + padding;
+        return end;
+    }
+}

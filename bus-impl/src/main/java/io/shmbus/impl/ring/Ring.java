@@ -1,0 +1,362 @@
+package io.shmbus.impl.ring;
+
+import io.shmbus.TopicCorruptedException;
+import io.shmbus.impl.layout.ControlDescriptor;
+import io.shmbus.impl.layout.RecordDescriptor;
+import io.shmbus.impl.layout.SubscriberSlotDescriptor;
+import io.shmbus.impl.layout.TopicHeaderDescriptor;
+import io.shmbus.impl.mapping.MappedTopic;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_COUNT_OFFSET;
+import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_INTENT_OFFSET;
+import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_LIMIT_OFFSET;
+import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_LOCK_OFFSET;
+import static io.shmbus.impl.layout.RecordDescriptor.ALIGNMENT;
+import static io.shmbus.impl.layout.RecordDescriptor.KIND_MESSAGE;
+import static io.shmbus.impl.layout.RecordDescriptor.KIND_OFFSET;
+import static io.shmbus.impl.layout.RecordDescriptor.KIND_PADDING;
+
+/**
+ * The data ring of one mapped topic and the protocol every participant shares: how space is reclaimed
+ * (cleaning rounds), where the slowest tethered subscriber is, and how a joiner or a lapped reader finds a
+ * consistent record boundary. See {@link ControlDescriptor} and docs/LAYOUT.md for the words involved.
+ *
+ * <h2>Why the ring is zeroed ahead of the tail (stale frames after a wrap)</h2>
+ * With several subscribers nobody can zero a record after reading it, so a reader waiting at position p
+ * could find last lap's record at the same index and take it for this lap's. Tagging each header with its
+ * position would not be enough either: between a publisher's claim and its first header store, the bytes at
+ * p are last lap's <em>payload</em>, which may by chance hold any value. So shmbus never lets the tail reach
+ * bytes that were not zeroed for this lap: the cleaning round zeroes a range before it raises
+ * {@code cleanLimit} over it, and claims stay at least one alignment unit below {@code cleanLimit}, so the
+ * header word at the tail is always zero. A reader therefore sees, at its position, either 0 (nothing yet),
+ * a negative length (being written) or a positive length committed in this lap.
+ *
+ * <h2>Why commit order across publishers needs nothing more</h2>
+ * Claims are ordered by the tail (CAS for shared publishers); each record is committed by its own length
+ * store. A reader stops at the first record that is not committed, so a later claim committed early stays
+ * invisible until the earlier one commits (or, when its publisher died, is repaired into padding).
+ */
+public final class Ring
+{
+    /** Returned by {@link #reclaim(long, long)} when another publisher holds the cleaning lock. */
+    public static final long CLEAN_BUSY = -1;
+
+    final MappedTopic topic;
+    final UnsafeBuffer control;
+    final UnsafeBuffer data;
+    final int capacity;
+    final int mask;
+    final int headerLength;
+    final int maxMessageLength;
+    final int maxRecordLength;
+    final int maxPublishers;
+    final int maxSubscribers;
+    final boolean timestamps;
+    final boolean requireSubscriber;
+    final int chunk;
+    final String source;
+
+    /**
+     * @param topic the mapped topic.
+     */
+    public Ring(final MappedTopic topic)
+    {
+        this.topic = topic;
+        this.control = topic.control();
+        this.data = topic.data();
+        this.capacity = topic.geometry().capacity();
+        this.mask = capacity - 1;
+        this.headerLength = topic.geometry().recordHeaderLength();
+        this.maxMessageLength = topic.geometry().maxMessageLength();
+        this.maxRecordLength = headerLength + maxMessageLength;
+        this.maxPublishers = topic.geometry().maxPublishers();
+        this.maxSubscribers = topic.geometry().maxSubscribers();
+        this.timestamps = (topic.flags() & TopicHeaderDescriptor.FLAG_TIMESTAMPS) != 0;
+        this.requireSubscriber = (topic.flags() & TopicHeaderDescriptor.FLAG_REQUIRE_SUBSCRIBER) != 0;
+        this.chunk = capacity / 4;
+        this.source = topic.source();
+    }
+
+    /**
+     * @return the mapped topic.
+     */
+    public MappedTopic topic()
+    {
+        return topic;
+    }
+
+    /**
+     * @return the ring capacity.
+     */
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /**
+     * @return the control region.
+     */
+    public UnsafeBuffer control()
+    {
+        return control;
+    }
+
+    /**
+     * @return the data ring.
+     */
+    public UnsafeBuffer data()
+    {
+        return data;
+    }
+
+    /**
+     * @return the record header length (16, or 32 with timestamps).
+     */
+    public int headerLength()
+    {
+        return headerLength;
+    }
+
+    /**
+     * @return the largest message.
+     */
+    public int maxMessageLength()
+    {
+        return maxMessageLength;
+    }
+
+    /**
+     * @return the topic's tail.
+     */
+    public long tail()
+    {
+        return control.getLongVolatile(ControlDescriptor.TAIL_OFFSET);
+    }
+
+    /**
+     * @return the current clean limit.
+     */
+    public long cleanLimit()
+    {
+        return control.getLongVolatile(CLEAN_LIMIT_OFFSET);
+    }
+
+    /**
+     * @param subscriberIndex slot index.
+     * @return the slot's offset in the control region.
+     */
+    public int subscriberSlot(final int subscriberIndex)
+    {
+        return ControlDescriptor.subscriberSlotOffset(maxPublishers, subscriberIndex);
+    }
+
+    /**
+     * @param publisherIndex slot index.
+     * @return the slot's offset in the control region.
+     */
+    public int publisherSlot(final int publisherIndex)
+    {
+        return ControlDescriptor.publisherSlotOffset(publisherIndex);
+    }
+
+    /**
+     * Run one cleaning round so that a claim ending at {@code requiredEnd} fits, if the slowest tethered
+     * subscriber allows it. Rare (once per quarter of the ring), so it may read every subscriber slot.
+     *
+     * <p>Under cleanLock (a CAS; only publishers take it): walk last lap's records from
+     * {@code cleanLimit - capacity}, stopping at the first one not committed (its publisher is still writing,
+     * or died: see the repair) and never passing the slowest tethered subscriber; store the new limit into
+     * cleanIntent <em>before</em> zeroing (an untethered reader that sees a zeroed byte then sees the intent
+     * and knows it was lapped); zero the walked bytes; add the messages walked to cleanCount; publish the
+     * new cleanLimit; release the lock.
+     *
+     * @param requiredEnd the end of the claim that must fit below {@code cleanLimit - ALIGNMENT}.
+     * @param owner       the publisher slot index running the round, stored in the lock word.
+     * @return the clean limit after the round (possibly unchanged when subscribers hold the space), or
+     * {@link #CLEAN_BUSY}.
+     */
+    public long reclaim(final long requiredEnd, final int owner)
+    {
+        final UnsafeBuffer control = this.control;
+        if (!control.compareAndSetLong(CLEAN_LOCK_OFFSET, 0, owner + 1))
+        {
+            return CLEAN_BUSY;
+        }
+        try
+        {
+            final long limit = control.getLongVolatile(CLEAN_LIMIT_OFFSET);
+            if (limit - ALIGNMENT >= requiredEnd)
+            {
+                return limit;
+            }
+            final long from = limit - capacity;
+            final long minimum = requiredEnd + ALIGNMENT - capacity;
+            final long tethered = minTetheredPosition(from);
+            final long bound = Math.min(Math.max(from + chunk, minimum), tethered);
+
+            final UnsafeBuffer data = this.data;
+            final int mask = this.mask;
+            long position = from;
+            long messages = 0;
+            while (position < bound)
+            {
+                final int index = (int)position & mask;
+                final int length = data.getIntVolatile(index);
+                if (length <= 0)
+                {
+                    break;
+                }
+                final int aligned = checkRecord(index, length, position);
+                if (position + aligned > tethered)
+                {
+                    break;
+                }
+                if (data.getShort(index + KIND_OFFSET) == KIND_MESSAGE)
+                {
+                    messages++;
+                }
+                position += aligned;
+            }
+            if (position == from)
+            {
+                return limit;
+            }
+
+            final long newLimit = position + capacity;
+            control.putLongVolatile(CLEAN_INTENT_OFFSET, newLimit);
+            zero(limit, newLimit);
+            control.putLongRelease(CLEAN_COUNT_OFFSET, control.getLong(CLEAN_COUNT_OFFSET) + messages);
+            control.putLongRelease(CLEAN_LIMIT_OFFSET, newLimit);
+            return newLimit;
+        }
+        finally
+        {
+            control.putLongRelease(CLEAN_LOCK_OFFSET, 0);
+        }
+    }
+
+    private void zero(final long fromPosition, final long toPosition)
+    {
+        final int start = (int)fromPosition & mask;
+        final int length = (int)(toPosition - fromPosition);
+        final int first = Math.min(length, capacity - start);
+        data.setMemory(start, first, (byte)0);
+        if (first < length)
+        {
+            data.setMemory(0, length - first, (byte)0);
+        }
+    }
+
+    /**
+     * The slowest tethered or durable subscriber's position, never below {@code floor}.
+     *
+     * @param floor the oldest retained position.
+     * @return the minimum, or {@link Long#MAX_VALUE} when there is none.
+     */
+    long minTetheredPosition(final long floor)
+    {
+        final UnsafeBuffer control = this.control;
+        long min = Long.MAX_VALUE;
+        for (int i = 0; i < maxSubscribers; i++)
+        {
+            final int slot = subscriberSlot(i);
+            final int state = control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET);
+            if (state == SubscriberSlotDescriptor.STATE_FREE)
+            {
+                continue;
+            }
+            final int policy = control.getInt(slot + SubscriberSlotDescriptor.POLICY_OFFSET);
+            if (policy == SubscriberSlotDescriptor.POLICY_UNTETHERED)
+            {
+                continue;
+            }
+            final long position = control.getLongVolatile(slot + SubscriberSlotDescriptor.POSITION_OFFSET);
+            min = Math.min(min, Math.max(position, floor));
+        }
+        return min;
+    }
+
+    /**
+     * Validate a committed record's length before anything is done with it: the length must hold a header,
+     * fit before the ring's end, and, for a message, hold at most the topic's largest message.
+     *
+     * @param index    ring index of the record.
+     * @param length   the committed length.
+     * @param position stream position, for the message.
+     * @return the aligned length.
+     * @throws TopicCorruptedException when it cannot be a record any publisher wrote.
+     */
+    public int checkRecord(final int index, final int length, final long position)
+    {
+        final int aligned = RecordDescriptor.alignedLength(length);
+        if (length < RecordDescriptor.HEADER_LENGTH || aligned > capacity - index)
+        {
+            throw corrupt("record length " + length + " at position " + position + " (index " + index +
+                ") does not fit the ring (capacity " + capacity + ")");
+        }
+        final short kind = data.getShort(index + KIND_OFFSET);
+        if (kind == KIND_MESSAGE)
+        {
+            if (length < headerLength || length > maxRecordLength)
+            {
+                throw corrupt("message record length " + length + " at position " + position +
+                    " is outside " + headerLength + " to " + maxRecordLength);
+            }
+        }
+        else if (kind != KIND_PADDING)
+        {
+            throw corrupt("record kind " + kind + " at position " + position + " is neither message nor padding");
+        }
+        return aligned;
+    }
+
+    /**
+     * @param what what was found.
+     * @return an exception naming the topic.
+     */
+    public TopicCorruptedException corrupt(final String what)
+    {
+        return new TopicCorruptedException(source + ": corrupt: " + what);
+    }
+
+    /**
+     * Read {@code (cleanLimit - capacity, cleanCount)} consistently: the oldest retained record boundary and
+     * the number of messages before it.
+     *
+     * @param out where to put the two values: out[0] position, out[1] message count.
+     * @return true when read consistently, false when a cleaning round was in progress (try again).
+     */
+    public boolean readOldest(final long[] out)
+    {
+        final UnsafeBuffer control = this.control;
+        final long limit = control.getLongVolatile(CLEAN_LIMIT_OFFSET);
+        final long count = control.getLongVolatile(CLEAN_COUNT_OFFSET);
+        final long intent = control.getLongVolatile(CLEAN_INTENT_OFFSET);
+        if (intent != limit)
+        {
+            return false;
+        }
+        out[0] = limit - capacity;
+        out[1] = count;
+        return true;
+    }
+
+    /**
+     * @param position a reader's position.
+     * @return true when a cleaning round has begun on, or passed, the bytes of the record at that position.
+     */
+    public boolean isLapped(final long position)
+    {
+        return control.getLongVolatile(CLEAN_INTENT_OFFSET) > position + capacity;
+    }
+
+    /**
+     * @return true when no cleaning round is running or about to zero anything.
+     */
+    public boolean isQuiescent()
+    {
+        return control.getLongVolatile(CLEAN_LOCK_OFFSET) == 0 &&
+            control.getLongVolatile(CLEAN_INTENT_OFFSET) == control.getLongVolatile(CLEAN_LIMIT_OFFSET);
+    }
+}

@@ -1,0 +1,257 @@
+package io.shmbus.impl.ring;
+
+import io.shmbus.Claim;
+import io.shmbus.Publisher;
+import io.shmbus.impl.layout.ControlDescriptor;
+import io.shmbus.impl.layout.PublisherSlotDescriptor;
+import io.shmbus.impl.layout.RecordDescriptor;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static io.shmbus.impl.layout.RecordDescriptor.ALIGNMENT;
+import static io.shmbus.impl.layout.RecordDescriptor.KIND_OFFSET;
+import static io.shmbus.impl.layout.RecordDescriptor.KIND_PADDING;
+import static io.shmbus.impl.layout.RecordDescriptor.PUBLISHER_ID_OFFSET;
+import static io.shmbus.impl.layout.RecordDescriptor.TIMESTAMP_OFFSET;
+import static io.shmbus.impl.layout.RecordDescriptor.TYPE_OFFSET;
+
+/**
+ * What exclusive and shared publishers share: writing a claimed record, committing it, aborting it, and
+ * the slow path that makes room. Subclasses differ only in how they take the tail ({@link #claim(int)}).
+ *
+ * <p>Write order for every record: the claim stores {@code -length} in the length word (so a repair knows
+ * the extent), the body and the other header fields are written with plain stores, and the length is stored
+ * positive with release semantics: the commit. A publisher object is used by one thread at a time; several
+ * threads publish through several (shared) publishers.
+ */
+public abstract class RingPublisher implements Publisher, Claim.Owner
+{
+    protected final Ring ring;
+    protected final UnsafeBuffer control;
+    protected final UnsafeBuffer data;
+    protected final int capacity;
+    protected final int mask;
+    protected final int headerLength;
+    protected final int maxMessageLength;
+    protected final short publisherId;
+    protected final int slotOffset;
+    protected final boolean timestamps;
+    protected final boolean requireSubscriber;
+    private final EpochNanos clock;
+    private final Runnable onClose;
+    protected final DataSignal signal;
+
+    /** Set by {@link #claim(int)}: the ring index of the claimed record's header. */
+    protected int claimedIndex;
+    /** Set by {@link #claim(int)}: the stream position of the claimed record. */
+    protected long claimedPosition;
+    /** The highest clean limit this publisher has seen. */
+    protected long limitCache;
+    private volatile boolean closed;
+
+    protected RingPublisher(final Ring ring, final int publisherId, final DataSignal signal, final Runnable onClose)
+    {
+        this.ring = ring;
+        this.control = ring.control;
+        this.data = ring.data;
+        this.capacity = ring.capacity;
+        this.mask = ring.mask;
+        this.headerLength = ring.headerLength;
+        this.maxMessageLength = ring.maxMessageLength;
+        this.publisherId = (short)publisherId;
+        this.slotOffset = ring.publisherSlot(publisherId);
+        this.timestamps = ring.timestamps;
+        this.requireSubscriber = ring.requireSubscriber;
+        this.clock = timestamps ? new EpochNanos() : null;
+        this.signal = signal;
+        this.onClose = onClose;
+        this.limitCache = 0; // the first claim takes the slow path, which reads the shared limit
+    }
+
+    /**
+     * Take the tail for a record of {@code recordLength} bytes (header included, not aligned), writing
+     * padding before it when it does not fit before the ring's end, and store {@code -recordLength} in its
+     * length word.
+     *
+     * @param recordLength header plus body.
+     * @return the stream position after the record, or a negative status; on success {@link #claimedIndex}
+     * and {@link #claimedPosition} are set.
+     */
+    protected abstract long claim(int recordLength);
+
+    @Override
+    public final long offer(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return offer(buffer, offset, length, 0);
+    }
+
+    @Override
+    public final long offer(final DirectBuffer buffer, final int offset, final int length, final int type)
+    {
+        checkLength(length);
+        if (closed)
+        {
+            return CLOSED;
+        }
+        final int recordLength = headerLength + length;
+        final long result = claim(recordLength);
+        if (result > 0)
+        {
+            final int index = claimedIndex;
+            data.putBytes(index + headerLength, buffer, offset, length);
+            writeHeader(index, type);
+            data.putIntRelease(index, recordLength);
+            signal.afterCommit();
+        }
+        return result;
+    }
+
+    @Override
+    public final long tryClaim(final int length, final Claim claim)
+    {
+        checkLength(length);
+        if (closed)
+        {
+            return CLOSED;
+        }
+        final long result = claim(headerLength + length);
+        if (result > 0)
+        {
+            final int index = claimedIndex;
+            claim.wrap(this, data, index, index + headerLength, length, claimedPosition);
+        }
+        return result;
+    }
+
+    @Override
+    public final void commitClaim(final Claim claim)
+    {
+        final int index = claim.recordOffset();
+        writeHeader(index, claim.type());
+        data.putIntRelease(index, headerLength + claim.length());
+        signal.afterCommit();
+    }
+
+    @Override
+    public final void abortClaim(final Claim claim)
+    {
+        final int index = claim.recordOffset();
+        data.putShort(index + PUBLISHER_ID_OFFSET, publisherId);
+        data.putShort(index + KIND_OFFSET, KIND_PADDING);
+        data.putIntRelease(index, headerLength + claim.length());
+        signal.afterCommit();
+    }
+
+    private void writeHeader(final int index, final int type)
+    {
+        final UnsafeBuffer data = this.data;
+        data.putInt(index + TYPE_OFFSET, type);
+        data.putShort(index + PUBLISHER_ID_OFFSET, publisherId);
+        if (timestamps)
+        {
+            data.putLong(index + TIMESTAMP_OFFSET, clock.nanos());
+        }
+    }
+
+    /**
+     * Write a committed padding record over {@code [index, capacity)}: the end of the ring before a wrap.
+     *
+     * @param index where the padding starts.
+     */
+    protected final void writeWrapPadding(final int index)
+    {
+        data.putShort(index + PUBLISHER_ID_OFFSET, publisherId);
+        data.putShort(index + KIND_OFFSET, KIND_PADDING);
+        data.putIntRelease(index, capacity - index);
+    }
+
+    /**
+     * Make room for a claim that must end at {@code requiredEnd}. Also answers NOT_CONNECTED.
+     *
+     * @param requiredEnd the claim's end position.
+     * @return 0 when the claim now fits below {@link #limitCache}, or a negative status.
+     */
+    protected final long makeRoom(final long requiredEnd)
+    {
+        if (requireSubscriber && control.getIntVolatile(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET) == 0)
+        {
+            return NOT_CONNECTED;
+        }
+        long limit = ring.cleanLimit();
+        if (limit - ALIGNMENT < requiredEnd)
+        {
+            limit = ring.reclaim(requiredEnd, publisherId);
+            if (limit == Ring.CLEAN_BUSY)
+            {
+                return ADMIN_ACTION;
+            }
+        }
+        if (limit > limitCache)
+        {
+            limitCache = limit;
+        }
+        if (limit - ALIGNMENT < requiredEnd)
+        {
+            control.getAndAddLong(slotOffset + PublisherSlotDescriptor.BACK_PRESSURED_OFFSET, 1);
+            return BACK_PRESSURED;
+        }
+        return 0;
+    }
+
+    private void checkLength(final int length)
+    {
+        if (length < 0 || length > maxMessageLength)
+        {
+            throw new IllegalArgumentException(
+                "message length " + length + " is outside 0 to the topic's maxMessageLength " + maxMessageLength);
+        }
+    }
+
+    @Override
+    public final int maxMessageLength()
+    {
+        return maxMessageLength;
+    }
+
+    @Override
+    public final boolean isConnected()
+    {
+        return control.getIntVolatile(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET) > 0;
+    }
+
+    @Override
+    public final int id()
+    {
+        return publisherId;
+    }
+
+    @Override
+    public final long position()
+    {
+        return ring.tail();
+    }
+
+    @Override
+    public final boolean isClosed()
+    {
+        return closed;
+    }
+
+    @Override
+    public final void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            onClose.run();
+        }
+    }
+
+    /**
+     * @return the record alignment.
+     */
+    protected static int align(final int length)
+    {
+        return RecordDescriptor.alignedLength(length);
+    }
+}

@@ -1,0 +1,76 @@
+package io.shmbus.impl.ring;
+
+import io.shmbus.impl.layout.ControlDescriptor;
+import io.shmbus.impl.layout.PublisherSlotDescriptor;
+
+import static io.shmbus.impl.layout.RecordDescriptor.ALIGNMENT;
+
+/**
+ * One of several writers: claims are taken by a compare-and-swap on the tail, which orders them.
+ *
+ * <p>Before each CAS the publisher stores in its slot the tail it is about to swap from and the length it
+ * asks for. The CAS is a full fence, so if the publisher dies right after a successful CAS, before it wrote a
+ * single byte of the record, its slot still tells a repair where the claim starts and how long it is.
+ */
+public final class SharedRingPublisher extends RingPublisher
+{
+    /**
+     * @param ring        the topic's ring.
+     * @param publisherId this publisher's slot index.
+     * @param signal      wakes sleeping subscribers after a commit.
+     * @param onClose     releases the slot.
+     */
+    public SharedRingPublisher(
+        final Ring ring, final int publisherId, final DataSignal signal, final Runnable onClose)
+    {
+        super(ring, publisherId, signal, onClose);
+    }
+
+    @Override
+    protected long claim(final int recordLength)
+    {
+        if (requireSubscriber && control.getIntVolatile(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET) == 0)
+        {
+            return NOT_CONNECTED;
+        }
+        final int aligned = align(recordLength);
+        final int slotOffset = this.slotOffset;
+        long tail;
+        long end;
+        int index;
+        int padding;
+        while (true)
+        {
+            tail = control.getLongVolatile(ControlDescriptor.TAIL_OFFSET);
+            index = (int)tail & mask;
+            final int toEnd = capacity - index;
+            padding = aligned > toEnd ? toEnd : 0;
+            end = tail + padding + aligned;
+            if (end > limitCache - ALIGNMENT)
+            {
+                final long status = makeRoom(end);
+                if (status < 0)
+                {
+                    return status;
+                }
+                continue;
+            }
+            control.putLong(slotOffset + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET, tail);
+            control.putInt(slotOffset + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET, (int)(end - tail));
+            if (control.compareAndSetLong(ControlDescriptor.TAIL_OFFSET, tail, end))
+            {
+                break;
+            }
+        }
+
+        final int recordIndex = padding > 0 ? 0 : index;
+        data.putInt(recordIndex, -recordLength);
+        if (padding > 0)
+        {
+            writeWrapPadding(index);
+        }
+        claimedIndex = recordIndex;
+        claimedPosition = tail + padding;
+        return end;
+    }
+}

@@ -1,0 +1,312 @@
+package io.shmbus.impl.ring;
+
+import io.shmbus.LossHandler;
+import io.shmbus.MessageHandler;
+import io.shmbus.Subscriber;
+import io.shmbus.impl.layout.RecordDescriptor;
+import io.shmbus.impl.layout.SubscriberSlotDescriptor;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.lang.invoke.VarHandle;
+
+import static io.shmbus.impl.layout.RecordDescriptor.KIND_MESSAGE;
+import static io.shmbus.impl.layout.RecordDescriptor.KIND_OFFSET;
+import static io.shmbus.impl.layout.RecordDescriptor.KIND_PADDING;
+
+/**
+ * An untethered subscriber: publishers do not wait for it, so the bytes under it may be zeroed and reused at
+ * any moment. It therefore never hands the ring to its handler: it copies each record into its own buffer,
+ * then checks that no cleaning round had started on those bytes (a seqlock on cleanIntent), and only then
+ * delivers the copy.
+ *
+ * <p>Why the check is sound: a cleaning round stores cleanIntent (a volatile store) before it zeroes, and
+ * publishers only write below cleanLimit, which is published after the zeroing. The reader copies, then
+ * issues a load fence, then loads cleanIntent. If any byte it copied was already zeroed or rewritten, the
+ * store of cleanIntent that preceded that write is visible to the later load, so the reader sees
+ * {@code cleanIntent > position + capacity} and discards the copy. A torn copy can thus never be delivered.
+ *
+ * <p>When lapped, it resumes at the oldest retained record, {@code cleanLimit - capacity}, read together with
+ * cleanCount (the number of messages before it). Its own message index (messages before its position) is
+ * exact, so the loss it reports is exact: {@code cleanCount - index} messages and
+ * {@code (cleanLimit - capacity) - position} bytes.
+ */
+public final class UntetheredRingSubscriber implements Subscriber
+{
+    private final Ring ring;
+    private final UnsafeBuffer control;
+    private final UnsafeBuffer data;
+    private final int mask;
+    private final int capacity;
+    private final int headerLength;
+    private final int slotOffset;
+    private final int subscriberId;
+    private final UnsafeBuffer copy;
+    private final RingMessageHeader header;
+    private final LossHandler lossHandler;
+    private final Runnable onClose;
+    private final long[] oldest = new long[2];
+    private long position;
+    private long index;
+    private long delivered;
+    private long lostMessages;
+    private long lostBytes;
+    private volatile boolean closed;
+
+    /**
+     * @param ring          the topic's ring.
+     * @param subscriberId  the slot index.
+     * @param startPosition a record boundary.
+     * @param startIndex    the number of messages before it.
+     * @param lossHandler   told of every gap.
+     * @param onClose       releases the slot.
+     */
+    public UntetheredRingSubscriber(
+        final Ring ring,
+        final int subscriberId,
+        final long startPosition,
+        final long startIndex,
+        final LossHandler lossHandler,
+        final Runnable onClose)
+    {
+        this.ring = ring;
+        this.control = ring.control;
+        this.data = ring.data;
+        this.mask = ring.mask;
+        this.capacity = ring.capacity;
+        this.headerLength = ring.headerLength;
+        this.subscriberId = subscriberId;
+        this.slotOffset = ring.subscriberSlot(subscriberId);
+        this.copy = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            RecordDescriptor.alignedLength(ring.maxRecordLength), 64));
+        this.header = new RingMessageHeader(ring.timestamps);
+        this.lossHandler = lossHandler;
+        this.onClose = onClose;
+        this.position = startPosition;
+        this.index = startIndex;
+    }
+
+    /**
+     * Find where a subscriber joining at the tail starts, and its message index: walk from the oldest
+     * retained record to the first record not yet committed, checking after each step that the walk was not
+     * lapped.
+     *
+     * @param ring the ring.
+     * @param out  out[0] the position, out[1] the number of messages before it.
+     * @return true when found, false when the walk kept being lapped (try again).
+     */
+    public static boolean findTail(final Ring ring, final long[] out)
+    {
+        if (!ring.readOldest(out))
+        {
+            return false;
+        }
+        long position = out[0];
+        long messages = out[1];
+        final long tail = ring.tail();
+        final UnsafeBuffer data = ring.data;
+        while (position < tail)
+        {
+            final int index = (int)position & ring.mask;
+            final int length = data.getIntVolatile(index);
+            if (length <= 0)
+            {
+                break;
+            }
+            final int aligned = RecordDescriptor.alignedLength(length);
+            final short kind = data.getShort(index + KIND_OFFSET);
+            VarHandle.loadLoadFence();
+            if (ring.isLapped(position))
+            {
+                return false;
+            }
+            ring.checkRecord(index, length, position);
+            if (kind == KIND_MESSAGE)
+            {
+                messages++;
+            }
+            position += aligned;
+        }
+        out[0] = position;
+        out[1] = messages;
+        return true;
+    }
+
+    @Override
+    public int poll(final MessageHandler handler, final int messageLimit)
+    {
+        if (closed)
+        {
+            return 0;
+        }
+        final UnsafeBuffer data = this.data;
+        final UnsafeBuffer copy = this.copy;
+        final int copyCapacity = copy.capacity();
+        final long start = this.position;
+        long position = start;
+        long scanned = 0;
+        int count = 0;
+        try
+        {
+            while (count < messageLimit && scanned < capacity)
+            {
+                final int index = (int)position & mask;
+                final int length = data.getIntVolatile(index);
+                if (length <= 0)
+                {
+                    if (ring.isLapped(position))
+                    {
+                        final long resumed = resync(position);
+                        if (resumed < 0)
+                        {
+                            break;
+                        }
+                        position = resumed;
+                        continue;
+                    }
+                    break;
+                }
+                final int aligned = RecordDescriptor.alignedLength(length);
+                if (length < RecordDescriptor.HEADER_LENGTH || aligned > capacity - index)
+                {
+                    if (ring.isLapped(position))
+                    {
+                        final long resumed = resync(position);
+                        if (resumed < 0)
+                        {
+                            break;
+                        }
+                        position = resumed;
+                        continue;
+                    }
+                    throw ring.corrupt("record length " + length + " at position " + position + " (index " +
+                        index + ") does not fit the ring (capacity " + capacity + ")");
+                }
+                copy.putBytes(0, data, index, Math.min(length, copyCapacity));
+                VarHandle.loadLoadFence();
+                if (ring.isLapped(position))
+                {
+                    final long resumed = resync(position);
+                    if (resumed < 0)
+                    {
+                        break;
+                    }
+                    position = resumed;
+                    continue;
+                }
+                final short kind = copy.getShort(KIND_OFFSET);
+                final long next = position + aligned;
+                scanned += aligned;
+                if (kind == KIND_PADDING)
+                {
+                    position = next;
+                    continue;
+                }
+                if (kind != KIND_MESSAGE || length < headerLength || length > copyCapacity)
+                {
+                    throw ring.corrupt("record at position " + position + " has kind " + kind + " and length " +
+                        length + " (a message holds " + headerLength + " to " + copyCapacity + " bytes)");
+                }
+                header.set(copy, 0, position, next, length - headerLength);
+                position = next;
+                index++;
+                count++;
+                handler.onMessage(copy, headerLength, length - headerLength, header);
+            }
+        }
+        finally
+        {
+            this.position = position;
+            if (count > 0)
+            {
+                delivered += count;
+                control.putLongRelease(slotOffset + SubscriberSlotDescriptor.DELIVERED_OFFSET, delivered);
+            }
+            if (position != start)
+            {
+                control.putLongRelease(slotOffset + SubscriberSlotDescriptor.POSITION_OFFSET, position);
+            }
+        }
+        return count;
+    }
+
+    /**
+     * @return where to resume, or -1 when a cleaning round is still running (poll again later).
+     */
+    private long resync(final long position)
+    {
+        final long[] oldest = this.oldest;
+        if (!ring.readOldest(oldest))
+        {
+            return -1;
+        }
+        final long resume = oldest[0];
+        if (resume <= position)
+        {
+            return -1; // cannot happen once the round that raised cleanIntent is done; poll again later
+        }
+        final long messages = oldest[1] - index;
+        final long bytes = resume - position;
+        lostMessages += messages;
+        lostBytes += bytes;
+        index = oldest[1];
+        control.putLongRelease(slotOffset + SubscriberSlotDescriptor.LOST_MESSAGES_OFFSET, lostMessages);
+        control.putLongRelease(slotOffset + SubscriberSlotDescriptor.LOST_BYTES_OFFSET, lostBytes);
+        lossHandler.onLoss(messages, bytes, position, resume);
+        return resume;
+    }
+
+    @Override
+    public long position()
+    {
+        return position;
+    }
+
+    @Override
+    public long deliveredMessages()
+    {
+        return delivered;
+    }
+
+    @Override
+    public long lostMessages()
+    {
+        return lostMessages;
+    }
+
+    @Override
+    public long lostBytes()
+    {
+        return lostBytes;
+    }
+
+    @Override
+    public int id()
+    {
+        return subscriberId;
+    }
+
+    @Override
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * @return true when a record may be waiting at this subscriber's position (for wait strategies).
+     */
+    public boolean hasMessage()
+    {
+        return data.getIntVolatile((int)position & mask) > 0 || ring.isLapped(position);
+    }
+
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            onClose.run();
+        }
+    }
+}
