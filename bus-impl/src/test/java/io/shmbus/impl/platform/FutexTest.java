@@ -14,9 +14,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.shmbus.impl.platform.PlatformTestSupport.ShmDir;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -71,6 +76,62 @@ class FutexTest {
     }
 
     @Test
+    void waiterInAnotherProcessIsWoken() throws Exception {
+        // Only a second process tells a shared futex from a private one: within one process both work.
+        assertEquals("WOKEN 0", wakeWaiterInChild("wait"));
+    }
+
+    @Test
+    void waitvWaiterInAnotherProcessIsWoken() throws Exception {
+        assumeTrue(Linux.futexWaitvSupported(), "futex_waitv needs Linux 5.16+");
+        assertEquals("WOKEN 1", wakeWaiterInChild("waitv"));
+    }
+
+    /** Starts a {@link FutexWaiterMain}, waits until it sleeps in the kernel, wakes it; returns its last line. */
+    private String wakeWaiterInChild(String mode) throws Exception {
+        long offset = 256;
+        Path stderr = dir.path.resolve("child.err");
+        ProcessBuilder builder = new ProcessBuilder(PlatformTestSupport.javaCommand(FutexWaiterMain.class, true,
+                dir.file("futex"), Long.toString(offset), mode));
+        builder.redirectError(stderr.toFile());
+        Process child = builder.start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            String waiting = readLine(out);
+            assertTrue(waiting != null && waiting.startsWith("WAITING "), () -> waiting + " / " + readQuietly(stderr));
+            String[] parts = waiting.split(" ");
+            long nr = mode.equals("waitv") ? 449 : sysFutex();
+            awaitBlockedInSyscall(child.pid(), Integer.parseInt(parts[1]), nr, Long.parseLong(parts[2]));
+            INT.setVolatile(words, offset, 1);
+            assertEquals(1, Linux.futexWake(base + offset, 1), "the waiter in the other process was found");
+            String woken = readLine(out);
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            return woken + (child.exitValue() == 0 ? "" : " / exit " + child.exitValue() + ": " + readQuietly(stderr));
+        } finally {
+            child.destroyForcibly();
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String readLine(BufferedReader reader) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return reader.readLine();
+            } catch (Exception e) {
+                return "read failed: " + e;
+            }
+        }).get(60, TimeUnit.SECONDS);
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    @Test
     void wakeWithoutWaitersWakesNobody() {
         assertEquals(0, Linux.futexWake(base, 1));
     }
@@ -114,7 +175,7 @@ class FutexTest {
                 return waitv.await(4, 30_000_000_000L);
             }, FutexTest::startDaemon);
             // futex_waitv's first argument is the address of the entry array, not of a word.
-            awaitBlockedInSyscall(tid.get(10, TimeUnit.SECONDS), 449, waitvArrayAddress(waitv));
+            awaitBlockedInSyscall(tid.get(10, TimeUnit.SECONDS), 449, FutexWaiterMain.arrayAddress(waitv));
             long third = base + 128L * 2;
             INT.setVolatile(words, 128L * 2, 1);
             assertEquals(1, Linux.futexWake(third, 1));
@@ -169,12 +230,5 @@ class FutexTest {
         Thread thread = new Thread(task, "futex-waiter");
         thread.setDaemon(true);
         thread.start();
-    }
-
-    /** Address of the native entry array, which the waiting thread passes as the first syscall argument. */
-    private static long waitvArrayAddress(FutexWaitv waitv) throws ReflectiveOperationException {
-        var field = FutexWaitv.class.getDeclaredField("waiters");
-        field.setAccessible(true);
-        return ((MemorySegment) field.get(waitv)).address();
     }
 }

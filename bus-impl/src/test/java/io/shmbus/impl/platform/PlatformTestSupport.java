@@ -78,11 +78,16 @@ final class PlatformTestSupport {
 
     /**
      * Waits until thread {@code tid} of this process is blocked in system call {@code nr} whose first argument is
-     * {@code arg1}, as shown by /proc/self/task/TID/syscall. This makes wake-up tests deterministic: the waiter is
+     * {@code arg1}, as shown by /proc/PID/task/TID/syscall. This makes wake-up tests deterministic: the waiter is
      * really asleep in the kernel before it is woken.
      */
     static void awaitBlockedInSyscall(int tid, long nr, long arg1) throws InterruptedException {
-        Path file = Path.of("/proc/self/task/" + tid + "/syscall");
+        awaitBlockedInSyscall(ProcessHandle.current().pid(), tid, nr, arg1);
+    }
+
+    /** As {@link #awaitBlockedInSyscall(int, long, long)}, for a thread of process {@code pid} (e.g. a child). */
+    static void awaitBlockedInSyscall(long pid, int tid, long nr, long arg1) throws InterruptedException {
+        Path file = Path.of("/proc/" + pid + "/task/" + tid + "/syscall");
         String expected = nr + " 0x" + Long.toHexString(arg1) + " ";
         long deadline = System.nanoTime() + 10_000_000_000L;
         String last = "";
