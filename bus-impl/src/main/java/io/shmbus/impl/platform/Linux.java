@@ -75,9 +75,11 @@ import java.util.List;
  * private futex is keyed on the (process, virtual address) pair, so a waker in another process would never
  * find the waiter. A shared futex is keyed on the (file, offset) pair, which every mapping agrees on.
  * {@code FUTEX_WAIT} takes a <em>relative</em> timeout. {@link FutexWaitv} wraps {@code futex_waitv}
- * (Linux 5.16+), which waits on several words at once; its timeout is <em>absolute</em> on
- * {@code CLOCK_MONOTONIC}, read with {@code clock_gettime} (the JVM's {@code System.nanoTime()} has no
- * documented origin), so that a wait restarted after a signal does not extend the deadline.
+ * (Linux 5.16+), which waits on several words at once. Unlike {@code FUTEX_WAIT}, {@code futex_waitv} only
+ * accepts an <em>absolute</em> deadline on the clock named in its last argument (the kernel restarts an
+ * interrupted wait against the same deadline instead of starting the interval again). We use
+ * {@code CLOCK_MONOTONIC}, which does not jump with wall-clock changes, and read "now" on that very clock with
+ * {@code clock_gettime}: {@code System.nanoTime()} has an unspecified origin and cannot be used to build it.
  *
  * <h2>Unix domain sockets</h2>
  * The JDK's socket channels cannot pass descriptors, so {@link #unixListen}, {@link #unixAccept},
@@ -1148,6 +1150,7 @@ public final class Linux {
         static void bind() {
         }
 
+        @SuppressWarnings("restricted") // the reason this class exists; guarded by checkEnvironment()
         static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
             MemorySegment symbol = LIBC.find(name).orElseThrow(
                     () -> new IllegalStateException("C library function not found: " + name

@@ -45,6 +45,7 @@ final class PlatformTestSupport {
     }
 
     /** A mapping as a bounded segment, for reading and writing it in tests. */
+    @SuppressWarnings("restricted") // tests run with --enable-native-access
     static MemorySegment segment(long address, long length) {
         return MemorySegment.ofAddress(address).reinterpret(length);
     }
