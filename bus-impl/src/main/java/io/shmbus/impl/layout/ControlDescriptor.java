@@ -21,6 +21,7 @@ import static io.shmbus.impl.layout.Layout.PADDED_BLOCK;
  *         264     blockingSubscribers   subscribers (join/leave) publishers
  *  3      384     spaceSignal (int32)   subscribers (futex word) sleeping publishers
  *         388     spaceWaiters (int32)  sleeping publishers      subscribers after each poll
+ *         392     blockingPublishers    publishers (first wait)  subscribers after each poll
  *  4      512     subscriberCount       subscribers (join/leave) publishers (NOT_CONNECTED)
  *         516     publisherCount        publishers (join/leave)  tools
  *         520     exclusivePublisher    the exclusive publisher  publishers joining
@@ -59,6 +60,7 @@ public final class ControlDescriptor
 
     public static final int SPACE_SIGNAL_OFFSET = 3 * PADDED_BLOCK;
     public static final int SPACE_WAITERS_OFFSET = SPACE_SIGNAL_OFFSET + 4;
+    public static final int BLOCKING_PUBLISHERS_OFFSET = SPACE_WAITERS_OFFSET + 4;
 
     public static final int SUBSCRIBER_COUNT_OFFSET = 4 * PADDED_BLOCK;
     public static final int PUBLISHER_COUNT_OFFSET = SUBSCRIBER_COUNT_OFFSET + 4;

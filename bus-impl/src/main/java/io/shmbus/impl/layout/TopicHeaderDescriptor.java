@@ -3,7 +3,7 @@ package io.shmbus.impl.layout;
 import io.shmbus.TopicCorruptedException;
 import io.shmbus.TopicOptions;
 import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
 
 import static io.shmbus.impl.layout.Layout.align;
 
@@ -172,7 +172,7 @@ public final class TopicHeaderDescriptor
      * @return the geometry the header describes.
      * @throws TopicCorruptedException naming the first thing that is wrong.
      */
-    public static Geometry check(final DirectBuffer header, final long fileSize, final String source)
+    public static Geometry check(final AtomicBuffer header, final long fileSize, final String source)
     {
         if (fileSize < HEADER_LENGTH)
         {
@@ -274,7 +274,7 @@ public final class TopicHeaderDescriptor
      * @param createdMs the creation time.
      */
     public static void initialise(
-        final MutableDirectBuffer header,
+        final AtomicBuffer header,
         final Geometry geometry,
         final int flags,
         final String name,

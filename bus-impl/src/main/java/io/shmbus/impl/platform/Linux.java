@@ -171,6 +171,7 @@ public final class Linux {
 
     private static final long FUTEX_WAIT = 0, FUTEX_WAKE = 1;
     private static final long SYS_FUTEX_WAITV = 449;
+    private static final long MEMBARRIER_CMD_GLOBAL = 1;
     private static final int CLOCK_MONOTONIC = 1;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
@@ -639,6 +640,32 @@ public final class Linux {
         return (int) r;
     }
 
+    /**
+     * {@code membarrier(MEMBARRIER_CMD_GLOBAL, 0)}: returns once every thread of every process on the machine
+     * has passed through a full memory barrier. Slow (a scheduler grace period, up to milliseconds) and meant
+     * for rare events: it lets a hot path on the other side skip a fence (the asymmetric Dekker pattern).
+     *
+     * @return true when the barrier was issued, false when the kernel does not offer it (ENOSYS, EINVAL)
+     */
+    public static boolean membarrierGlobal() {
+        Scratch s = Native.scratch();
+        long r;
+        try {
+            r = (long) Native.SYSCALL.invokeExact(s.capture, Native.SYS_MEMBARRIER, MEMBARRIER_CMD_GLOBAL, 0L, 0L,
+                    0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+        if (r == 0) {
+            return true;
+        }
+        int errno = Native.errno(s.capture);
+        if (errno == ENOSYS || errno == EINVAL || errno == EPERM) {
+            return false;
+        }
+        throw failure("membarrier(MEMBARRIER_CMD_GLOBAL)", errno);
+    }
+
     /** Whether the kernel has {@code futex_waitv} (Linux 5.16+); probed once with a harmless invalid call. */
     public static boolean futexWaitvSupported() {
         return Native.FUTEX_WAITV_SUPPORTED;
@@ -1090,6 +1117,7 @@ public final class Linux {
         static final ThreadLocal<Scratch> SCRATCH;
         static final MemorySegment EMPTY_STRING;
         static final long SYS_FUTEX;
+        static final long SYS_MEMBARRIER;
 
         static final MethodHandle OPEN, CLOSE, STATX, POSIX_FALLOCATE, FTRUNCATE, FCHMOD, FCHOWN;
         static final MethodHandle MMAP, MUNMAP, MEMFD_CREATE, FCNTL_INT, FCNTL_PTR;
@@ -1106,6 +1134,7 @@ public final class Linux {
             SCRATCH = ThreadLocal.withInitial(Scratch::new);
             EMPTY_STRING = Arena.global().allocate(1);
             SYS_FUTEX = ARCH == Arch.AARCH64 ? 98 : 202;
+            SYS_MEMBARRIER = ARCH == Arch.AARCH64 ? 283 : 324;
 
             Linker.Option errno = Linker.Option.captureCallState("errno");
             OPEN = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), errno,

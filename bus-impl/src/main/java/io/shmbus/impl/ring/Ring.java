@@ -359,4 +359,12 @@ public final class Ring
         return control.getLongVolatile(CLEAN_LOCK_OFFSET) == 0 &&
             control.getLongVolatile(CLEAN_INTENT_OFFSET) == control.getLongVolatile(CLEAN_LIMIT_OFFSET);
     }
+
+    /**
+     * Wake every sleeper after a repair turned a stuck claim into padding.
+     */
+    public void afterRepair()
+    {
+        io.shmbus.impl.signal.DataSignal.wakeAll(control);
+    }
 }

@@ -1,5 +1,6 @@
 package io.shmbus.impl.ring;
 
+import io.shmbus.impl.signal.SpaceSignal;
 import io.shmbus.MessageHandler;
 import io.shmbus.Subscriber;
 import io.shmbus.impl.layout.SubscriberSlotDescriptor;

@@ -47,7 +47,7 @@ public final class UntetheredRingSubscriber implements Subscriber
     private final Runnable onClose;
     private final long[] oldest = new long[2];
     private long position;
-    private long index;
+    private long messageIndex;
     private long delivered;
     private long lostMessages;
     private long lostBytes;
@@ -83,7 +83,7 @@ public final class UntetheredRingSubscriber implements Subscriber
         this.lossHandler = lossHandler;
         this.onClose = onClose;
         this.position = startPosition;
-        this.index = startIndex;
+        this.messageIndex = startIndex;
     }
 
     /**
@@ -209,7 +209,7 @@ public final class UntetheredRingSubscriber implements Subscriber
                 }
                 header.set(copy, 0, position, next, length - headerLength);
                 position = next;
-                index++;
+                messageIndex++;
                 count++;
                 handler.onMessage(copy, headerLength, length - headerLength, header);
             }
@@ -245,11 +245,11 @@ public final class UntetheredRingSubscriber implements Subscriber
         {
             return -1; // cannot happen once the round that raised cleanIntent is done; poll again later
         }
-        final long messages = oldest[1] - index;
+        final long messages = oldest[1] - messageIndex;
         final long bytes = resume - position;
         lostMessages += messages;
         lostBytes += bytes;
-        index = oldest[1];
+        messageIndex = oldest[1];
         control.putLongRelease(slotOffset + SubscriberSlotDescriptor.LOST_MESSAGES_OFFSET, lostMessages);
         control.putLongRelease(slotOffset + SubscriberSlotDescriptor.LOST_BYTES_OFFSET, lostBytes);
         lossHandler.onLoss(messages, bytes, position, resume);

@@ -9,11 +9,11 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The subscriber's side of the space futex: after a poll that moved its position, wake publishers that sleep
- * because the ring was full. The same protocol as {@link DataSignal}, with the roles swapped: publishers that
- * may sleep count themselves in {@code spaceWaiters} only while about to sleep, and subscribers pay the fence
- * only while {@code spaceWaiters} might be non-zero — a plain read of a word that stays 0 while nobody is
- * back-pressured. A publisher that registers issues the global barrier first (see
- * {@link Sleeper#registerBlocking()}), so a subscriber's plain read cannot miss it for good.
+ * because the ring was full. The same protocol as {@link DataSignal}, with the roles swapped: a publisher
+ * registers in {@code blockingPublishers} the first time it waits for space (issuing the global barrier),
+ * counts itself in {@code spaceWaiters} while about to sleep, and retries its offer before sleeping; a
+ * subscriber, after publishing its position, pays a full fence and reads {@code spaceWaiters} only while
+ * {@code blockingPublishers} is not 0.
  */
 public final class SpaceSignal
 {
@@ -34,7 +34,7 @@ public final class SpaceSignal
      */
     public void afterConsume()
     {
-        if (control.getInt(ControlDescriptor.SPACE_WAITERS_OFFSET) != 0)
+        if (control.getInt(ControlDescriptor.BLOCKING_PUBLISHERS_OFFSET) != 0)
         {
             VarHandle.fullFence();
             if (control.getIntVolatile(ControlDescriptor.SPACE_WAITERS_OFFSET) != 0)

@@ -1,0 +1,100 @@
+package io.shmbus.impl;
+
+import io.shmbus.Bus;
+import io.shmbus.BusOptions;
+import io.shmbus.Topic;
+import io.shmbus.TopicOptions;
+import io.shmbus.impl.mapping.TopicFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A bus over a directory of named topic files.
+ */
+public final class ShmBus implements Bus
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ShmBus.class);
+
+    private final BusOptions options;
+    private final Path directory;
+    private final Set<ShmTopic> topics = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /**
+     * @param options the bus options.
+     */
+    public ShmBus(final BusOptions options)
+    {
+        JvmFlags.check();
+        this.options = options;
+        this.directory = options.directory().toAbsolutePath().normalize();
+        TopicFiles.ensureDirectory(directory, options.group());
+        LOG.debug("bus open on {}", directory);
+    }
+
+    @Override
+    public Path directory()
+    {
+        return directory;
+    }
+
+    @Override
+    public Topic topic(final String name, final TopicOptions topicOptions)
+    {
+        checkOpen();
+        TopicOptions.validateName(name);
+        return register(new ShmTopic(name, TopicFiles.createOrOpen(directory, name, topicOptions, options.group()),
+            topics::remove));
+    }
+
+    @Override
+    public Topic openTopic(final String name)
+    {
+        checkOpen();
+        TopicOptions.validateName(name);
+        return register(new ShmTopic(name, TopicFiles.open(directory, name), topics::remove));
+    }
+
+    private ShmTopic register(final ShmTopic topic)
+    {
+        topics.add(topic);
+        if (closed)
+        {
+            topic.close();
+            throw new IllegalStateException("bus on " + directory + " is closed");
+        }
+        return topic;
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("bus on " + directory + " is closed");
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            for (final ShmTopic topic : topics)
+            {
+                topic.close();
+            }
+            topics.clear();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Bus{" + directory + '}';
+    }
+}

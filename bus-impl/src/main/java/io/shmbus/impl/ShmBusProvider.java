@@ -1,0 +1,17 @@
+package io.shmbus.impl;
+
+import io.shmbus.Bus;
+import io.shmbus.BusOptions;
+import io.shmbus.spi.BusProvider;
+
+/**
+ * The {@link java.util.ServiceLoader} entry through which {@link Bus#open(BusOptions)} finds shmbus.
+ */
+public final class ShmBusProvider implements BusProvider
+{
+    @Override
+    public Bus open(final BusOptions options)
+    {
+        return new ShmBus(options);
+    }
+}

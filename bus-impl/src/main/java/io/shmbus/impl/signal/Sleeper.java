@@ -1,0 +1,157 @@
+package io.shmbus.impl.signal;
+
+import io.shmbus.impl.platform.Linux;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.function.BooleanSupplier;
+
+/**
+ * Sleeps on one futex word of a topic's control region until a condition holds or a timeout passes: the
+ * waiting half of {@link DataSignal} (subscribers waiting for data) and of {@link SpaceSignal} (publishers
+ * waiting for space).
+ *
+ * <p>One wait: read the signal word, add one to the waiters count (an atomic add: a full fence), check the
+ * condition again, then {@code FUTEX_WAIT} on the word with the value read first; remove the waiter in
+ * {@code finally}. The argument that no wake-up is lost is in {@link DataSignal}.
+ *
+ * <p>Before its first wait, a sleeper registers once in the topic's "blocking" count and issues
+ * {@code membarrier(MEMBARRIER_CMD_GLOBAL)}, so the other side may read that count with a plain load. Where
+ * the kernel lacks membarrier, waits are cut into slices of {@value #FALLBACK_SLICE_NS} ns, which bounds how
+ * late a wake-up can be in that window; a log line says so once.
+ */
+public final class Sleeper
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Sleeper.class);
+    static final long FALLBACK_SLICE_NS = 1_000_000;
+    private static volatile boolean warned;
+
+    private final UnsafeBuffer control;
+    private final int signalOffset;
+    private final int waitersOffset;
+    private final int blockingOffset;
+    private final long signalAddress;
+    private final int waitsCounterOffset;
+    private final int timeoutsCounterOffset;
+    private boolean registered;
+    private boolean sliced;
+
+    /**
+     * @param control               the control region.
+     * @param signalOffset          the futex word.
+     * @param waitersOffset         the count of sleepers.
+     * @param blockingOffset        the count of participants that may sleep.
+     * @param waitsCounterOffset    where to count sleeps, or -1.
+     * @param timeoutsCounterOffset where to count timeouts, or -1.
+     */
+    public Sleeper(
+        final UnsafeBuffer control,
+        final int signalOffset,
+        final int waitersOffset,
+        final int blockingOffset,
+        final int waitsCounterOffset,
+        final int timeoutsCounterOffset)
+    {
+        this.control = control;
+        this.signalOffset = signalOffset;
+        this.waitersOffset = waitersOffset;
+        this.blockingOffset = blockingOffset;
+        this.signalAddress = control.addressOffset() + signalOffset;
+        this.waitsCounterOffset = waitsCounterOffset;
+        this.timeoutsCounterOffset = timeoutsCounterOffset;
+    }
+
+    /**
+     * Register as a participant that may sleep; idempotent.
+     */
+    public void registerBlocking()
+    {
+        if (!registered)
+        {
+            registered = true;
+            control.getAndAddInt(blockingOffset, 1);
+            if (!Linux.membarrierGlobal())
+            {
+                sliced = true;
+                if (!warned)
+                {
+                    warned = true;
+                    LOG.warn("membarrier(MEMBARRIER_CMD_GLOBAL) is not available: futex waits are cut into 1 ms " +
+                        "slices, so a wake-up may come up to 1 ms late");
+                }
+            }
+        }
+    }
+
+    /**
+     * Undo {@link #registerBlocking()}; idempotent.
+     */
+    public void unregisterBlocking()
+    {
+        if (registered)
+        {
+            registered = false;
+            control.getAndAddInt(blockingOffset, -1);
+        }
+    }
+
+    /**
+     * @return true once registered.
+     */
+    public boolean isRegistered()
+    {
+        return registered;
+    }
+
+    /**
+     * Sleep until {@code ready} holds or the timeout passes. The condition is checked after registering as a
+     * waiter, so a signal sent after that check is never missed.
+     *
+     * @param ready     the condition (checked at least once).
+     * @param timeoutNs how long to wait at most; 0 only checks.
+     * @return true when the condition held, false on timeout.
+     */
+    public boolean await(final BooleanSupplier ready, final long timeoutNs)
+    {
+        if (ready.getAsBoolean())
+        {
+            return true;
+        }
+        registerBlocking();
+        final long deadline = System.nanoTime() + timeoutNs;
+        final UnsafeBuffer control = this.control;
+        while (true)
+        {
+            final int seen = control.getIntVolatile(signalOffset);
+            control.getAndAddInt(waitersOffset, 1);
+            try
+            {
+                if (ready.getAsBoolean())
+                {
+                    return true;
+                }
+                final long remaining = deadline - System.nanoTime();
+                if (remaining <= 0)
+                {
+                    count(timeoutsCounterOffset);
+                    return false;
+                }
+                count(waitsCounterOffset);
+                Linux.futexWait(signalAddress, seen, sliced ? Math.min(remaining, FALLBACK_SLICE_NS) : remaining);
+            }
+            finally
+            {
+                control.getAndAddInt(waitersOffset, -1);
+            }
+        }
+    }
+
+    private void count(final int offset)
+    {
+        if (offset >= 0)
+        {
+            control.putLongRelease(offset, control.getLong(offset) + 1);
+        }
+    }
+}

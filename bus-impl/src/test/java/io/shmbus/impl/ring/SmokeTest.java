@@ -1,0 +1,50 @@
+package io.shmbus.impl.ring;
+
+import io.shmbus.Publisher;
+import io.shmbus.PublisherOptions;
+import io.shmbus.Subscriber;
+import io.shmbus.SubscriberOptions;
+import io.shmbus.Topic;
+import io.shmbus.TopicOptions;
+import io.shmbus.impl.TestBus;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class SmokeTest
+{
+    @Test
+    void oneMillionThroughSmallRing()
+    {
+        try (TestBus test = TestBus.create("smoke"))
+        {
+            final Topic topic = test.bus().topic("t", TopicOptions.builder().capacityBytes(4096).maxMessageLength(200).build());
+            final Subscriber sub = topic.subscriber(SubscriberOptions.tethered());
+            final Publisher pub = topic.publisher(PublisherOptions.exclusive());
+            final UnsafeBuffer msg = new UnsafeBuffer(new byte[200]);
+            final long[] next = {0};
+            long sent = 0;
+            final int total = 1_000_000;
+            while (next[0] < total)
+            {
+                if (sent < total)
+                {
+                    msg.putLong(0, sent);
+                    final int len = 8 + (int)(sent % 190);
+                    if (pub.offer(msg, 0, len) > 0)
+                    {
+                        sent++;
+                    }
+                }
+                sub.poll((b, o, l, h) ->
+                {
+                    assertEquals(next[0], b.getLong(o));
+                    assertEquals(8 + (int)(next[0] % 190), l);
+                    next[0]++;
+                }, 10);
+            }
+            assertEquals(total, next[0]);
+        }
+    }
+}
