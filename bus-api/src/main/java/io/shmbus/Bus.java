@@ -85,6 +85,14 @@ public interface Bus extends AutoCloseable
     Topic openTopic(String name);
 
     /**
+     * Make a set of subscribers (of any topics of this bus) that one thread can wait on at once.
+     *
+     * @param subscribers the subscribers, 1 to 128.
+     * @return the wait set.
+     */
+    WaitSet waitSet(Subscriber... subscribers);
+
+    /**
      * Close every topic opened through this bus. Idempotent.
      */
     @Override

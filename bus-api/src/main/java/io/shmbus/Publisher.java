@@ -69,6 +69,20 @@ public interface Publisher extends AutoCloseable
     long offer(DirectBuffer buffer, int offset, int length, int type);
 
     /**
+     * Copy a message into the ring, waiting while the ring is full: the publisher sleeps on the topic's
+     * futex until a subscriber frees space (subscribers wake it only while it sleeps), or until the timeout.
+     * Waits the same way for a first subscriber when the topic requires one.
+     *
+     * @param buffer    holding the message.
+     * @param offset    where the message starts.
+     * @param length    of the message: 0 to {@link #maxMessageLength()}.
+     * @param timeoutNs the most to wait, in nanoseconds.
+     * @return the new stream position (greater than 0), or the last negative status when the timeout passed
+     * ({@link #BACK_PRESSURED} or {@link #NOT_CONNECTED}), or {@link #CLOSED}.
+     */
+    long offerBlocking(DirectBuffer buffer, int offset, int length, long timeoutNs);
+
+    /**
      * Claim room for a message in the ring, to be written in place and then
      * {@linkplain Claim#commit() committed} or {@linkplain Claim#abort() aborted}.
      *

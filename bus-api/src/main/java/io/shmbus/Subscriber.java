@@ -40,6 +40,36 @@ public interface Subscriber extends AutoCloseable
     int poll(MessageHandler handler, int messageLimit);
 
     /**
+     * Wait, with the subscriber's {@link WaitStrategy}, until a message is available or the timeout passes,
+     * then deliver up to {@code messageLimit} messages.
+     *
+     * @param handler      called once per message.
+     * @param messageLimit the most messages to deliver.
+     * @param timeoutNs    the most to wait, in nanoseconds.
+     * @return the number of messages delivered; 0 when the timeout passed with none.
+     */
+    int poll(MessageHandler handler, int messageLimit, long timeoutNs);
+
+    /**
+     * Wait, with the subscriber's {@link WaitStrategy}, until a message is available to {@link #poll}.
+     *
+     * @param timeoutNs the most to wait, in nanoseconds.
+     * @return true when a message is available, false when the timeout passed.
+     */
+    boolean awaitMessage(long timeoutNs);
+
+    /**
+     * An Agrona {@link org.agrona.concurrent.IdleStrategy} for duty-cycle loops that poll this subscriber:
+     * {@code idle(0)} waits with the subscriber's {@link WaitStrategy} for a message on this topic (never
+     * longer than {@code maxSleepNs} per call, so the loop can check its other work), {@code idle(n > 0)}
+     * resets.
+     *
+     * @param maxSleepNs the longest one idle call may sleep.
+     * @return a new idle strategy bound to this subscriber.
+     */
+    org.agrona.concurrent.IdleStrategy idleStrategy(long maxSleepNs);
+
+    /**
      * @return the position of the next message this subscriber will read.
      */
     long position();

@@ -48,14 +48,20 @@ public final class SubscriberOptions
     private final String name;
     private final StartPosition startPosition;
     private final LossHandler lossHandler;
+    private final WaitStrategy waitStrategy;
 
     private SubscriberOptions(
-        final Policy policy, final String name, final StartPosition startPosition, final LossHandler lossHandler)
+        final Policy policy,
+        final String name,
+        final StartPosition startPosition,
+        final LossHandler lossHandler,
+        final WaitStrategy waitStrategy)
     {
         this.policy = policy;
         this.name = name;
         this.startPosition = startPosition;
         this.lossHandler = lossHandler;
+        this.waitStrategy = waitStrategy;
     }
 
     /**
@@ -63,7 +69,7 @@ public final class SubscriberOptions
      */
     public static SubscriberOptions tethered()
     {
-        return new SubscriberOptions(Policy.TETHERED, null, StartPosition.TAIL, NO_LOSS_HANDLER);
+        return new SubscriberOptions(Policy.TETHERED, null, StartPosition.TAIL, NO_LOSS_HANDLER, WaitStrategy.spinYieldFutex());
     }
 
     /**
@@ -71,7 +77,7 @@ public final class SubscriberOptions
      */
     public static SubscriberOptions untethered()
     {
-        return new SubscriberOptions(Policy.UNTETHERED, null, StartPosition.TAIL, NO_LOSS_HANDLER);
+        return new SubscriberOptions(Policy.UNTETHERED, null, StartPosition.TAIL, NO_LOSS_HANDLER, WaitStrategy.spinYieldFutex());
     }
 
     /**
@@ -82,7 +88,7 @@ public final class SubscriberOptions
     public static SubscriberOptions durable(final String name)
     {
         validateName(name);
-        return new SubscriberOptions(Policy.DURABLE, name, StartPosition.TAIL, NO_LOSS_HANDLER);
+        return new SubscriberOptions(Policy.DURABLE, name, StartPosition.TAIL, NO_LOSS_HANDLER, WaitStrategy.spinYieldFutex());
     }
 
     /**
@@ -91,7 +97,7 @@ public final class SubscriberOptions
      */
     public SubscriberOptions startAt(final StartPosition startPosition)
     {
-        return new SubscriberOptions(policy, name, Objects.requireNonNull(startPosition), lossHandler);
+        return new SubscriberOptions(policy, name, Objects.requireNonNull(startPosition), lossHandler, waitStrategy);
     }
 
     /**
@@ -100,7 +106,25 @@ public final class SubscriberOptions
      */
     public SubscriberOptions lossHandler(final LossHandler lossHandler)
     {
-        return new SubscriberOptions(policy, name, startPosition, Objects.requireNonNull(lossHandler));
+        return new SubscriberOptions(policy, name, startPosition, Objects.requireNonNull(lossHandler), waitStrategy);
+    }
+
+    /**
+     * @param waitStrategy how {@link Subscriber#poll(MessageHandler, int, long)} and the subscriber's idle
+     *                     strategy wait (default {@link WaitStrategy#spinYieldFutex()}).
+     * @return a copy with that strategy.
+     */
+    public SubscriberOptions waitStrategy(final WaitStrategy waitStrategy)
+    {
+        return new SubscriberOptions(policy, name, startPosition, lossHandler, Objects.requireNonNull(waitStrategy));
+    }
+
+    /**
+     * @return how the subscriber waits.
+     */
+    public WaitStrategy waitStrategy()
+    {
+        return waitStrategy;
     }
 
     /**
@@ -157,6 +181,6 @@ public final class SubscriberOptions
     @Override
     public String toString()
     {
-        return policy + (null != name ? "(" + name + ")" : "") + " from " + startPosition;
+        return policy + (null != name ? "(" + name + ")" : "") + " from " + startPosition + ", " + waitStrategy;
     }
 }

@@ -70,6 +70,13 @@ public final class ShmBus implements Bus
         return topic;
     }
 
+    @Override
+    public io.shmbus.WaitSet waitSet(final io.shmbus.Subscriber... subscribers)
+    {
+        checkOpen();
+        return new ShmWaitSet(subscribers, !Boolean.getBoolean("shmbus.waitset.noFutexWaitv"));
+    }
+
     private void checkOpen()
     {
         if (closed)

@@ -382,7 +382,10 @@ final class ShmTopic implements Topic
             }
             control.putLongVolatile(slot + POSITION_OFFSET, start[0]);
             control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_ACTIVE);
-            return new UntetheredRingSubscriber(ring, index, start[0], start[1], options.lossHandler(), release);
+            final Subscriber subscriber = new UntetheredRingSubscriber(
+                ring, index, start[0], start[1], options.lossHandler(), options.waitStrategy(), release);
+            SpaceSignal.wakeAll(control); // publishers waiting for a first subscriber
+            return subscriber;
         }
 
         long position = resumed ? control.getLongVolatile(slot + POSITION_OFFSET) :
@@ -413,7 +416,10 @@ final class ShmTopic implements Topic
             }
             break;
         }
-        return new TetheredRingSubscriber(ring, index, position, spaceSignal, release);
+        final Subscriber subscriber = new TetheredRingSubscriber(
+            ring, index, position, spaceSignal, options.waitStrategy(), release);
+        SpaceSignal.wakeAll(control); // publishers waiting for a first subscriber
+        return subscriber;
     }
 
     private void checkJoinDeadline(final long deadline)

@@ -1,6 +1,7 @@
 package io.shmbus.impl.ring;
 
 import io.shmbus.impl.signal.DataSignal;
+import io.shmbus.impl.signal.Sleeper;
 import io.shmbus.Claim;
 import io.shmbus.Publisher;
 import io.shmbus.impl.layout.ControlDescriptor;
@@ -38,6 +39,9 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     protected final int slotOffset;
     protected final boolean timestamps;
     protected final boolean requireSubscriber;
+    /** Longest single sleep waiting for space: how often a back-pressured publisher looks for dead peers. */
+    static final long SPACE_SLICE_NS = 50_000_000;
+
     private final EpochNanos clock;
     private final Runnable onClose;
     protected final DataSignal signal;
@@ -49,6 +53,12 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     /** The highest clean limit this publisher has seen. */
     protected long limitCache;
     private volatile boolean closed;
+    private final Sleeper spaceSleeper;
+    private final java.util.function.BooleanSupplier retryOffer = this::retryOffer;
+    private DirectBuffer pendingBuffer;
+    private int pendingOffset;
+    private int pendingLength;
+    private long pendingResult;
 
     protected RingPublisher(final Ring ring, final int publisherId, final DataSignal signal, final Runnable onClose)
     {
@@ -67,6 +77,13 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
         this.signal = signal;
         this.onClose = onClose;
         this.limitCache = 0; // the first claim takes the slow path, which reads the shared limit
+        this.spaceSleeper = new Sleeper(
+            control,
+            ControlDescriptor.SPACE_SIGNAL_OFFSET,
+            ControlDescriptor.SPACE_WAITERS_OFFSET,
+            ControlDescriptor.BLOCKING_PUBLISHERS_OFFSET,
+            -1,
+            -1);
     }
 
     /**
@@ -105,6 +122,41 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
             signal.afterCommit();
         }
         return result;
+    }
+
+    @Override
+    public final long offerBlocking(final DirectBuffer buffer, final int offset, final int length, final long timeoutNs)
+    {
+        final long first = offer(buffer, offset, length, 0);
+        if (first > 0 || first == CLOSED)
+        {
+            return first;
+        }
+        pendingBuffer = buffer;
+        pendingOffset = offset;
+        pendingLength = length;
+        pendingResult = first;
+        try
+        {
+            spaceSleeper.await(retryOffer, timeoutNs, SPACE_SLICE_NS);
+            return pendingResult;
+        }
+        finally
+        {
+            pendingBuffer = null;
+        }
+    }
+
+    private boolean retryOffer()
+    {
+        long result;
+        int attempts = 0;
+        while ((result = offer(pendingBuffer, pendingOffset, pendingLength, 0)) == ADMIN_ACTION && ++attempts < 100)
+        {
+            Thread.yield(); // another publisher is zeroing the ring: it takes microseconds
+        }
+        pendingResult = result;
+        return result > 0 || result == CLOSED;
     }
 
     @Override
@@ -244,6 +296,7 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
         if (!closed)
         {
             closed = true;
+            spaceSleeper.unregisterBlocking();
             onClose.run();
         }
     }

@@ -2,7 +2,7 @@ package io.shmbus.impl.ring;
 
 import io.shmbus.impl.signal.SpaceSignal;
 import io.shmbus.MessageHandler;
-import io.shmbus.Subscriber;
+import io.shmbus.WaitStrategy;
 import io.shmbus.impl.layout.SubscriberSlotDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -19,53 +19,40 @@ import static io.shmbus.impl.layout.RecordDescriptor.KIND_OFFSET;
  * the messages before it nor sees its own message again; and publishers see the new position only after the
  * handler is done with the bytes.
  */
-public class TetheredRingSubscriber implements Subscriber
+public class TetheredRingSubscriber extends RingSubscriber
 {
-    protected final Ring ring;
-    protected final UnsafeBuffer control;
-    protected final UnsafeBuffer data;
-    protected final int mask;
-    protected final int capacity;
-    protected final int headerLength;
-    protected final int slotOffset;
-    protected final int subscriberId;
     private final RingMessageHeader header;
-    private final Runnable onClose;
     private final SpaceSignal spaceSignal;
     protected long position;
     protected long delivered;
-    private volatile boolean closed;
 
     /**
      * @param ring          the topic's ring.
      * @param subscriberId  the slot index.
      * @param startPosition where to start reading (a record boundary).
      * @param spaceSignal   wakes publishers sleeping for space.
+     * @param waitStrategy  how to wait for messages.
      * @param onClose       releases the slot.
      */
     public TetheredRingSubscriber(
-        final Ring ring, final int subscriberId, final long startPosition, final SpaceSignal spaceSignal,
+        final Ring ring,
+        final int subscriberId,
+        final long startPosition,
+        final SpaceSignal spaceSignal,
+        final WaitStrategy waitStrategy,
         final Runnable onClose)
     {
-        this.ring = ring;
-        this.control = ring.control;
-        this.data = ring.data;
-        this.mask = ring.mask;
-        this.capacity = ring.capacity;
-        this.headerLength = ring.headerLength;
-        this.subscriberId = subscriberId;
-        this.slotOffset = ring.subscriberSlot(subscriberId);
+        super(ring, subscriberId, waitStrategy, onClose);
         this.header = new RingMessageHeader(ring.timestamps);
         this.position = startPosition;
         this.delivered = control.getLong(slotOffset + SubscriberSlotDescriptor.DELIVERED_OFFSET);
         this.spaceSignal = spaceSignal;
-        this.onClose = onClose;
     }
 
     @Override
     public int poll(final MessageHandler handler, final int messageLimit)
     {
-        if (closed)
+        if (isClosed())
         {
             return 0;
         }
@@ -138,32 +125,8 @@ public class TetheredRingSubscriber implements Subscriber
     }
 
     @Override
-    public int id()
-    {
-        return subscriberId;
-    }
-
-    @Override
-    public boolean isClosed()
-    {
-        return closed;
-    }
-
-    /**
-     * @return true when a message is committed at this subscriber's position (for wait strategies).
-     */
-    public boolean hasMessage()
+    protected boolean hasWork()
     {
         return data.getIntVolatile((int)position & mask) > 0;
-    }
-
-    @Override
-    public void close()
-    {
-        if (!closed)
-        {
-            closed = true;
-            onClose.run();
-        }
     }
 }

@@ -2,7 +2,7 @@ package io.shmbus.impl.ring;
 
 import io.shmbus.LossHandler;
 import io.shmbus.MessageHandler;
-import io.shmbus.Subscriber;
+import io.shmbus.WaitStrategy;
 import io.shmbus.impl.layout.RecordDescriptor;
 import io.shmbus.impl.layout.SubscriberSlotDescriptor;
 import org.agrona.BufferUtil;
@@ -31,27 +31,17 @@ import static io.shmbus.impl.layout.RecordDescriptor.KIND_PADDING;
  * exact, so the loss it reports is exact: {@code cleanCount - index} messages and
  * {@code (cleanLimit - capacity) - position} bytes.
  */
-public final class UntetheredRingSubscriber implements Subscriber
+public final class UntetheredRingSubscriber extends RingSubscriber
 {
-    private final Ring ring;
-    private final UnsafeBuffer control;
-    private final UnsafeBuffer data;
-    private final int mask;
-    private final int capacity;
-    private final int headerLength;
-    private final int slotOffset;
-    private final int subscriberId;
     private final UnsafeBuffer copy;
     private final RingMessageHeader header;
     private final LossHandler lossHandler;
-    private final Runnable onClose;
     private final long[] oldest = new long[2];
     private long position;
     private long messageIndex;
     private long delivered;
     private long lostMessages;
     private long lostBytes;
-    private volatile boolean closed;
 
     /**
      * @param ring          the topic's ring.
@@ -59,6 +49,7 @@ public final class UntetheredRingSubscriber implements Subscriber
      * @param startPosition a record boundary.
      * @param startIndex    the number of messages before it.
      * @param lossHandler   told of every gap.
+     * @param waitStrategy  how to wait for messages.
      * @param onClose       releases the slot.
      */
     public UntetheredRingSubscriber(
@@ -67,21 +58,14 @@ public final class UntetheredRingSubscriber implements Subscriber
         final long startPosition,
         final long startIndex,
         final LossHandler lossHandler,
+        final WaitStrategy waitStrategy,
         final Runnable onClose)
     {
-        this.ring = ring;
-        this.control = ring.control;
-        this.data = ring.data;
-        this.mask = ring.mask;
-        this.capacity = ring.capacity;
-        this.headerLength = ring.headerLength;
-        this.subscriberId = subscriberId;
-        this.slotOffset = ring.subscriberSlot(subscriberId);
+        super(ring, subscriberId, waitStrategy, onClose);
         this.copy = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             RecordDescriptor.alignedLength(ring.maxRecordLength), 64));
         this.header = new RingMessageHeader(ring.timestamps);
         this.lossHandler = lossHandler;
-        this.onClose = onClose;
         this.position = startPosition;
         this.messageIndex = startIndex;
     }
@@ -135,7 +119,7 @@ public final class UntetheredRingSubscriber implements Subscriber
     @Override
     public int poll(final MessageHandler handler, final int messageLimit)
     {
-        if (closed)
+        if (isClosed())
         {
             return 0;
         }
@@ -281,32 +265,8 @@ public final class UntetheredRingSubscriber implements Subscriber
     }
 
     @Override
-    public int id()
-    {
-        return subscriberId;
-    }
-
-    @Override
-    public boolean isClosed()
-    {
-        return closed;
-    }
-
-    /**
-     * @return true when a record may be waiting at this subscriber's position (for wait strategies).
-     */
-    public boolean hasMessage()
+    protected boolean hasWork()
     {
         return data.getIntVolatile((int)position & mask) > 0 || ring.isLapped(position);
-    }
-
-    @Override
-    public void close()
-    {
-        if (!closed)
-        {
-            closed = true;
-            onClose.run();
-        }
     }
 }

@@ -114,6 +114,21 @@ public final class Sleeper
      */
     public boolean await(final BooleanSupplier ready, final long timeoutNs)
     {
+        return await(ready, timeoutNs, Long.MAX_VALUE);
+    }
+
+    /**
+     * Sleep until {@code ready} holds or the timeout passes, never longer than {@code sliceNs} in one
+     * system call, so that the condition (which may look after crashed peers) is re-checked at least that
+     * often.
+     *
+     * @param ready     the condition (checked at least once).
+     * @param timeoutNs how long to wait at most; 0 only checks.
+     * @param sliceNs   the longest single sleep.
+     * @return true when the condition held, false on timeout.
+     */
+    public boolean await(final BooleanSupplier ready, final long timeoutNs, final long sliceNs)
+    {
         if (ready.getAsBoolean())
         {
             return true;
@@ -138,7 +153,8 @@ public final class Sleeper
                     return false;
                 }
                 count(waitsCounterOffset);
-                Linux.futexWait(signalAddress, seen, sliced ? Math.min(remaining, FALLBACK_SLICE_NS) : remaining);
+                final long slice = Math.min(sliceNs, sliced ? FALLBACK_SLICE_NS : Long.MAX_VALUE);
+                Linux.futexWait(signalAddress, seen, Math.min(remaining, slice));
             }
             finally
             {

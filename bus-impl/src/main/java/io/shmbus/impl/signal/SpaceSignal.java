@@ -44,4 +44,15 @@ public final class SpaceSignal
             }
         }
     }
+
+    /**
+     * Wake every publisher sleeping for space or for a subscriber (after a join or a repair).
+     *
+     * @param control the control region.
+     */
+    public static void wakeAll(final UnsafeBuffer control)
+    {
+        control.getAndAddInt(ControlDescriptor.SPACE_SIGNAL_OFFSET, 1);
+        Linux.futexWake(control.addressOffset() + ControlDescriptor.SPACE_SIGNAL_OFFSET, Integer.MAX_VALUE);
+    }
 }

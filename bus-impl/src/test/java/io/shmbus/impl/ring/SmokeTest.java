@@ -47,4 +47,33 @@ class SmokeTest
             assertEquals(total, next[0]);
         }
     }
+
+    @Test
+    void futexWaitWakesOnCommit() throws Exception
+    {
+        try (TestBus test = TestBus.create("smokewait"))
+        {
+            final Topic topic = test.bus().topic("t", TopicOptions.builder().capacityBytes(4096).build());
+            final Subscriber sub = topic.subscriber(SubscriberOptions.tethered().waitStrategy(io.shmbus.WaitStrategy.futex()));
+            final Publisher pub = topic.publisher(PublisherOptions.shared());
+            final UnsafeBuffer msg = new UnsafeBuffer(new byte[8]);
+            final Thread sender = new Thread(() ->
+            {
+                for (int i = 0; i < 1000; i++)
+                {
+                    try { Thread.sleep(0, 200_000); } catch (InterruptedException e) { return; }
+                    msg.putLong(0, i);
+                    while (pub.offerBlocking(msg, 0, 8, 1_000_000_000L) < 0) { }
+                }
+            });
+            sender.start();
+            final long[] got = {0};
+            while (got[0] < 1000)
+            {
+                final int n = sub.poll((b, o, l, h) -> { assertEquals(got[0], b.getLong(o)); got[0]++; }, 10, 5_000_000_000L);
+                org.junit.jupiter.api.Assertions.assertTrue(n > 0, "timed out at " + got[0]);
+            }
+            sender.join();
+        }
+    }
 }

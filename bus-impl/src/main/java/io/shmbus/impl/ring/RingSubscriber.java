@@ -1,0 +1,183 @@
+package io.shmbus.impl.ring;
+
+import io.shmbus.MessageHandler;
+import io.shmbus.Subscriber;
+import io.shmbus.WaitStrategy;
+import io.shmbus.impl.layout.ControlDescriptor;
+import io.shmbus.impl.layout.SubscriberSlotDescriptor;
+import io.shmbus.impl.signal.Sleeper;
+import io.shmbus.impl.signal.Waiter;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * What tethered and untethered subscribers share: their slot, closing, and waiting for messages with a
+ * {@link WaitStrategy} (sleeping on the topic's data futex, see {@link io.shmbus.impl.signal.DataSignal}).
+ */
+public abstract class RingSubscriber implements Subscriber
+{
+    /** Longest single futex sleep: how often a sleeping subscriber looks for a dead publisher's claim. */
+    static final long SLEEP_SLICE_NS = 100_000_000;
+
+    protected final Ring ring;
+    protected final UnsafeBuffer control;
+    protected final UnsafeBuffer data;
+    protected final int mask;
+    protected final int capacity;
+    protected final int headerLength;
+    protected final int slotOffset;
+    protected final int subscriberId;
+    private final Runnable onClose;
+    private final Waiter waiter;
+    private volatile boolean closed;
+
+    protected RingSubscriber(
+        final Ring ring, final int subscriberId, final WaitStrategy waitStrategy, final Runnable onClose)
+    {
+        this.ring = ring;
+        this.control = ring.control;
+        this.data = ring.data;
+        this.mask = ring.mask;
+        this.capacity = ring.capacity;
+        this.headerLength = ring.headerLength;
+        this.subscriberId = subscriberId;
+        this.slotOffset = ring.subscriberSlot(subscriberId);
+        this.onClose = onClose;
+        final Sleeper sleeper = new Sleeper(
+            control,
+            ControlDescriptor.DATA_SIGNAL_OFFSET,
+            ControlDescriptor.DATA_WAITERS_OFFSET,
+            ControlDescriptor.BLOCKING_SUBSCRIBERS_OFFSET,
+            slotOffset + SubscriberSlotDescriptor.WAITS_OFFSET,
+            slotOffset + SubscriberSlotDescriptor.WAIT_TIMEOUTS_OFFSET);
+        this.waiter = new Waiter(waitStrategy, sleeper, this::isReady, SLEEP_SLICE_NS);
+        if (waitStrategy.kind() == WaitStrategy.Kind.SPIN_YIELD_FUTEX)
+        {
+            // Register before the first wait, so the global barrier is paid at attach, not in a hot moment.
+            sleeper.registerBlocking();
+            control.putIntVolatile(slotOffset + SubscriberSlotDescriptor.BLOCKING_OFFSET, 1);
+        }
+    }
+
+    /**
+     * @return true when {@link #poll(MessageHandler, int)} would find something to do (a message, padding,
+     * or a gap to report), or the subscriber was closed.
+     */
+    protected abstract boolean hasWork();
+
+    /**
+     * @return true when a poll has something to do, or the subscriber was closed.
+     */
+    public final boolean isReady()
+    {
+        return closed || hasWork();
+    }
+
+    /**
+     * Register as a subscriber that may sleep (for wait sets); idempotent.
+     */
+    public final void ensureBlocking()
+    {
+        if (!waiter.sleeper().isRegistered())
+        {
+            waiter.sleeper().registerBlocking();
+            control.putIntVolatile(slotOffset + SubscriberSlotDescriptor.BLOCKING_OFFSET, 1);
+        }
+    }
+
+    /**
+     * @return the address of the topic's data futex word.
+     */
+    public final long dataSignalAddress()
+    {
+        return control.addressOffset() + ControlDescriptor.DATA_SIGNAL_OFFSET;
+    }
+
+    /**
+     * @return the current value of the topic's data futex word.
+     */
+    public final int dataSignalValue()
+    {
+        return control.getIntVolatile(ControlDescriptor.DATA_SIGNAL_OFFSET);
+    }
+
+    /**
+     * Count this thread in or out of the topic's sleeping subscribers (an atomic add: a full fence).
+     *
+     * @param delta +1 before sleeping, -1 after.
+     */
+    public final void addDataWaiter(final int delta)
+    {
+        control.getAndAddInt(ControlDescriptor.DATA_WAITERS_OFFSET, delta);
+    }
+
+    @Override
+    public final int poll(final MessageHandler handler, final int messageLimit, final long timeoutNs)
+    {
+        final long deadline = System.nanoTime() + timeoutNs;
+        while (!closed)
+        {
+            final int count = poll(handler, messageLimit);
+            if (count > 0)
+            {
+                return count;
+            }
+            final long remaining = deadline - System.nanoTime();
+            if (remaining <= 0 || !waiter.await(remaining))
+            {
+                return 0;
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public final boolean awaitMessage(final long timeoutNs)
+    {
+        return waiter.await(timeoutNs) && !closed;
+    }
+
+    @Override
+    public final IdleStrategy idleStrategy(final long maxSleepNs)
+    {
+        return waiter.idleStrategy(maxSleepNs);
+    }
+
+    @Override
+    public final int id()
+    {
+        return subscriberId;
+    }
+
+    @Override
+    public final boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * @return true when registered as a subscriber that may sleep.
+     */
+    public final boolean isBlocking()
+    {
+        return waiter.sleeper().isRegistered();
+    }
+
+    /**
+     * Leave the topic; a thread sleeping in a wait of this subscriber is woken. Idempotent.
+     */
+    @Override
+    public final void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            if (waiter.sleeper().isRegistered())
+            {
+                waiter.sleeper().unregisterBlocking();
+                control.putIntVolatile(slotOffset + SubscriberSlotDescriptor.BLOCKING_OFFSET, 0);
+            }
+            onClose.run();
+        }
+    }
+}
