@@ -85,6 +85,22 @@ public interface Bus extends AutoCloseable
     Topic openTopic(String name);
 
     /**
+     * Remove the topics of this bus that no process has open, and temporary files left by creators that
+     * died. Safe to run at any time, from any process: a topic in use, or being created, is never removed.
+     *
+     * @return the names of the files removed.
+     */
+    java.util.List<String> clean();
+
+    /**
+     * Remove one topic if no process has it open.
+     *
+     * @param name the topic name.
+     * @return true when removed; false when it is in use or does not exist.
+     */
+    boolean deleteTopic(String name);
+
+    /**
      * Make a set of subscribers (of any topics of this bus) that one thread can wait on at once.
      *
      * @param subscribers the subscribers, 1 to 128.

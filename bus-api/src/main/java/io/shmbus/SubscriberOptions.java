@@ -42,6 +42,11 @@ public final class SubscriberOptions
      */
     public static final int MAX_NAME_LENGTH = 48;
 
+    /**
+     * Default {@link #holdLimitNs(long)}: 10 seconds.
+     */
+    public static final long DEFAULT_HOLD_LIMIT_NS = 10_000_000_000L;
+
     private static final LossHandler NO_LOSS_HANDLER = (messages, bytes, from, to) -> {};
 
     private final Policy policy;
@@ -49,14 +54,17 @@ public final class SubscriberOptions
     private final StartPosition startPosition;
     private final LossHandler lossHandler;
     private final WaitStrategy waitStrategy;
+    private final long holdLimitNs;
 
     private SubscriberOptions(
         final Policy policy,
         final String name,
         final StartPosition startPosition,
         final LossHandler lossHandler,
-        final WaitStrategy waitStrategy)
+        final WaitStrategy waitStrategy,
+        final long holdLimitNs)
     {
+        this.holdLimitNs = holdLimitNs;
         this.policy = policy;
         this.name = name;
         this.startPosition = startPosition;
@@ -69,7 +77,8 @@ public final class SubscriberOptions
      */
     public static SubscriberOptions tethered()
     {
-        return new SubscriberOptions(Policy.TETHERED, null, StartPosition.TAIL, NO_LOSS_HANDLER, WaitStrategy.spinYieldFutex());
+        return new SubscriberOptions(Policy.TETHERED, null, StartPosition.TAIL, NO_LOSS_HANDLER, WaitStrategy.spinYieldFutex(),
+            DEFAULT_HOLD_LIMIT_NS);
     }
 
     /**
@@ -77,7 +86,8 @@ public final class SubscriberOptions
      */
     public static SubscriberOptions untethered()
     {
-        return new SubscriberOptions(Policy.UNTETHERED, null, StartPosition.TAIL, NO_LOSS_HANDLER, WaitStrategy.spinYieldFutex());
+        return new SubscriberOptions(Policy.UNTETHERED, null, StartPosition.TAIL, NO_LOSS_HANDLER, WaitStrategy.spinYieldFutex(),
+            DEFAULT_HOLD_LIMIT_NS);
     }
 
     /**
@@ -88,7 +98,8 @@ public final class SubscriberOptions
     public static SubscriberOptions durable(final String name)
     {
         validateName(name);
-        return new SubscriberOptions(Policy.DURABLE, name, StartPosition.TAIL, NO_LOSS_HANDLER, WaitStrategy.spinYieldFutex());
+        return new SubscriberOptions(Policy.DURABLE, name, StartPosition.TAIL, NO_LOSS_HANDLER, WaitStrategy.spinYieldFutex(),
+            DEFAULT_HOLD_LIMIT_NS);
     }
 
     /**
@@ -97,7 +108,7 @@ public final class SubscriberOptions
      */
     public SubscriberOptions startAt(final StartPosition startPosition)
     {
-        return new SubscriberOptions(policy, name, Objects.requireNonNull(startPosition), lossHandler, waitStrategy);
+        return new SubscriberOptions(policy, name, Objects.requireNonNull(startPosition), lossHandler, waitStrategy, holdLimitNs);
     }
 
     /**
@@ -106,7 +117,7 @@ public final class SubscriberOptions
      */
     public SubscriberOptions lossHandler(final LossHandler lossHandler)
     {
-        return new SubscriberOptions(policy, name, startPosition, Objects.requireNonNull(lossHandler), waitStrategy);
+        return new SubscriberOptions(policy, name, startPosition, Objects.requireNonNull(lossHandler), waitStrategy, holdLimitNs);
     }
 
     /**
@@ -116,7 +127,29 @@ public final class SubscriberOptions
      */
     public SubscriberOptions waitStrategy(final WaitStrategy waitStrategy)
     {
-        return new SubscriberOptions(policy, name, startPosition, lossHandler, Objects.requireNonNull(waitStrategy));
+        return new SubscriberOptions(policy, name, startPosition, lossHandler, Objects.requireNonNull(waitStrategy), holdLimitNs);
+    }
+
+    /**
+     * How long a durable subscriber that is away (closed, or dead) may hold publishers back. Past that, the
+     * ring is reused over its unread messages, and when it returns it resumes at the oldest retained message
+     * and its {@link LossHandler} is told exactly how many it lost.
+     *
+     * @param holdLimitNs nanoseconds (millisecond resolution), or a negative value to hold publishers back for
+     *                    as long as it is away.
+     * @return a copy with that limit.
+     */
+    public SubscriberOptions holdLimitNs(final long holdLimitNs)
+    {
+        return new SubscriberOptions(policy, name, startPosition, lossHandler, waitStrategy, holdLimitNs);
+    }
+
+    /**
+     * @return how long a durable subscriber that is away may hold publishers back (negative: for ever).
+     */
+    public long holdLimitNs()
+    {
+        return holdLimitNs;
     }
 
     /**

@@ -71,6 +71,21 @@ public final class ShmBus implements Bus
     }
 
     @Override
+    public java.util.List<String> clean()
+    {
+        checkOpen();
+        return TopicFiles.cleanStale(directory);
+    }
+
+    @Override
+    public boolean deleteTopic(final String name)
+    {
+        checkOpen();
+        TopicOptions.validateName(name);
+        return TopicFiles.removeIfUnused(directory, name);
+    }
+
+    @Override
     public io.shmbus.WaitSet waitSet(final io.shmbus.Subscriber... subscribers)
     {
         checkOpen();

@@ -11,6 +11,7 @@ import io.shmbus.impl.layout.ControlDescriptor;
 import io.shmbus.impl.layout.LockDescriptor;
 import io.shmbus.impl.layout.PublisherSlotDescriptor;
 import io.shmbus.impl.layout.SubscriberSlotDescriptor;
+import io.shmbus.impl.liveness.Liveness;
 import io.shmbus.impl.liveness.LockHandle;
 import io.shmbus.impl.liveness.Repair;
 import io.shmbus.impl.mapping.MappedTopic;
@@ -72,6 +73,19 @@ final class ShmTopic implements Topic
         this.maxSubscribers = mapped.geometry().maxSubscribers();
         this.options = mapped.options();
         this.onClose = onClose;
+        sweep();
+    }
+
+    /**
+     * Repair what participants that died left in the topic: it may have been stale (everyone dead) and is
+     * reclaimed here, on open, without any manual cleanup.
+     */
+    private void sweep()
+    {
+        try (LockHandle handle = LockHandle.open(mapped.fd(), mapped.source()))
+        {
+            new Liveness(ring, handle, 0).sweepSlots();
+        }
     }
 
     @Override
@@ -110,10 +124,11 @@ final class ShmTopic implements Topic
                 handle.unlockAllocation();
             }
             final DataSignal signal = new DataSignal(ring, index);
+            final Liveness liveness = new Liveness(ring, handle, index + 1L);
             final Runnable release = () -> releasePublisher(handle, index);
             final Publisher publisher = options.isExclusive() ?
-                new ExclusiveRingPublisher(ring, index, signal, release) :
-                new SharedRingPublisher(ring, index, signal, release);
+                new ExclusiveRingPublisher(ring, index, signal, liveness, release) :
+                new SharedRingPublisher(ring, index, signal, liveness, release);
             participants.add(publisher);
             ok = true;
             LOG.info("publisher {} ({}) joined topic {} (pid {})", index, options, name, Linux.getpid());
@@ -285,6 +300,7 @@ final class ShmTopic implements Topic
             }
             if (state == SubscriberSlotDescriptor.STATE_ACTIVE)
             {
+                Repair.deadDurableSubscriber(ring, i);
                 LOG.warn("durable subscriber '{}' (slot {}) of topic {} died attached; resuming at its position {}",
                     durableName, i, name, control.getLongVolatile(slot + POSITION_OFFSET));
             }
@@ -361,65 +377,107 @@ final class ShmTopic implements Topic
      * equal to cleanLimit), then moves its position up to the oldest retained record if a round passed it.
      * A round that starts after the joiner saw the quiet state takes the lock after the joiner's store and
      * reads the slots after that, so it sees the joiner (both sides store, then load, with full fences).
+     *
+     * <p>Durable subscribers also keep their message index (messages before their position), so that when
+     * one returns after publishers reused the ring over what it had not read (its hold limit passed), the
+     * gap is reported exactly.
      */
     private Subscriber join(
         final LockHandle handle, final int index, final SubscriberOptions options, final boolean resumed)
     {
         final int slot = ring.subscriberSlot(index);
-        final SpaceSignal spaceSignal = new SpaceSignal(ring);
+        final Liveness liveness = new Liveness(ring, handle, -(index + 1L));
         final Runnable release = () -> releaseSubscriber(handle, index, options.policy());
+        final SubscriberOptions.Policy policy = options.policy();
+        final boolean durable = policy == SubscriberOptions.Policy.DURABLE;
         control.putInt(slot + SubscriberSlotDescriptor.PID_OFFSET, Linux.getpid());
         control.putLong(slot + SubscriberSlotDescriptor.ATTACHED_MS_OFFSET, System.currentTimeMillis());
-        if (options.policy() == SubscriberOptions.Policy.UNTETHERED)
+        control.putLong(slot + SubscriberSlotDescriptor.HOLD_LIMIT_MS_OFFSET,
+            options.holdLimitNs() < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(options.holdLimitNs()));
+
+        final long[] start = new long[2];
+        final long deadline = System.nanoTime() + JOIN_TIMEOUT_NS;
+        if (resumed)
         {
-            final long[] start = new long[2];
-            final long deadline = System.nanoTime() + JOIN_TIMEOUT_NS;
+            start[0] = control.getLongVolatile(slot + POSITION_OFFSET);
+            start[1] = control.getLongVolatile(slot + SubscriberSlotDescriptor.MESSAGE_INDEX_OFFSET);
+        }
+        else if (policy == SubscriberOptions.Policy.TETHERED &&
+            options.startPosition() == SubscriberOptions.StartPosition.TAIL)
+        {
+            start[0] = ring.tail();
+            start[1] = -1; // not tracked
+        }
+        else
+        {
             while (!(options.startPosition() == SubscriberOptions.StartPosition.OLDEST ?
                 ring.readOldest(start) : UntetheredRingSubscriber.findTail(ring, start)))
             {
-                checkJoinDeadline(deadline);
-                Thread.yield();
+                waitForRound(liveness, deadline);
             }
+        }
+
+        if (policy == SubscriberOptions.Policy.UNTETHERED)
+        {
             control.putLongVolatile(slot + POSITION_OFFSET, start[0]);
             control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_ACTIVE);
             final Subscriber subscriber = new UntetheredRingSubscriber(
-                ring, index, start[0], start[1], options.lossHandler(), options.waitStrategy(), release);
+                ring, index, start[0], start[1], options.lossHandler(), options.waitStrategy(), liveness, release);
             SpaceSignal.wakeAll(control); // publishers waiting for a first subscriber
             return subscriber;
         }
 
-        long position = resumed ? control.getLongVolatile(slot + POSITION_OFFSET) :
-            options.startPosition() == SubscriberOptions.StartPosition.OLDEST ? ring.cleanLimit() - ring.capacity() :
-            ring.tail();
+        long position = start[0];
+        long messageIndex = start[1];
+        long lostMessages = 0;
+        long lostBytes = 0;
+        final long lostFrom = position;
         control.putLongVolatile(slot + POSITION_OFFSET, position);
+        control.putLongVolatile(slot + SubscriberSlotDescriptor.MESSAGE_INDEX_OFFSET, messageIndex);
         control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_ACTIVE);
-        final long deadline = System.nanoTime() + JOIN_TIMEOUT_NS;
+        final long[] oldest = new long[2];
         while (true)
         {
-            if (!ring.isQuiescent())
+            if (!ring.isQuiescent() || !ring.readOldest(oldest))
             {
-                checkJoinDeadline(deadline);
-                Thread.yield();
+                waitForRound(liveness, deadline);
                 continue;
             }
-            final long oldest = ring.cleanLimit() - ring.capacity();
-            if (position < oldest)
+            if (position < oldest[0])
             {
-                if (resumed)
+                if (resumed || messageIndex >= 0)
                 {
-                    LOG.warn("durable subscriber '{}' of topic {} lost {} bytes while detached (position {} < oldest {})",
-                        options.name(), name, oldest - position, position, oldest);
+                    lostMessages += oldest[1] - messageIndex;
+                    lostBytes += oldest[0] - position;
+                    messageIndex = oldest[1];
                 }
-                position = oldest;
+                position = oldest[0];
+                control.putLongVolatile(slot + SubscriberSlotDescriptor.MESSAGE_INDEX_OFFSET, messageIndex);
                 control.putLongVolatile(slot + POSITION_OFFSET, position);
                 continue;
             }
             break;
         }
+        if (lostBytes > 0 && resumed)
+        {
+            LOG.warn("durable subscriber '{}' of topic {} was away past its hold limit: {} messages ({} bytes) " +
+                "were overwritten; resuming at {}", options.name(), name, lostMessages, lostBytes, position);
+        }
         final Subscriber subscriber = new TetheredRingSubscriber(
-            ring, index, position, spaceSignal, options.waitStrategy(), release);
+            ring, index, position, new SpaceSignal(ring), options.waitStrategy(), liveness, release, durable,
+            messageIndex, options.lossHandler(), resumed ? lostMessages : 0, resumed ? lostBytes : 0, lostFrom);
         SpaceSignal.wakeAll(control); // publishers waiting for a first subscriber
         return subscriber;
+    }
+
+    private void waitForRound(final Liveness liveness, final long deadline)
+    {
+        if (liveness.due())
+        {
+            liveness.finishDeadRound();
+        }
+        checkJoinDeadline(deadline);
+        Thread.yield();
     }
 
     private void checkJoinDeadline(final long deadline)
@@ -443,6 +501,7 @@ final class ShmTopic implements Topic
                     final int slot = ring.subscriberSlot(index);
                     if (policy == SubscriberOptions.Policy.DURABLE)
                     {
+                        control.putLong(slot + SubscriberSlotDescriptor.DETACHED_MS_OFFSET, System.currentTimeMillis());
                         control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET,
                             SubscriberSlotDescriptor.STATE_DETACHED);
                     }

@@ -16,6 +16,7 @@ import static io.shmbus.impl.layout.Layout.PADDED_BLOCK;
  *         136     cleanIntent (int64)   the cleaning publisher   untethered readers (lap check)
  *         144     cleanCount (int64)    the cleaning publisher   untethered readers (loss count)
  *         152     cleanLock (int64)     CAS by publishers        publishers, joiners
+ *         160     cleanPending (int64)  the cleaning publisher   whoever recovers a dead cleaner
  *  2      256     dataSignal (int32)    publishers (futex word)  sleeping subscribers
  *         260     dataWaiters (int32)   sleeping subscribers     publishers after each commit
  *         264     blockingSubscribers   subscribers (join/leave) publishers
@@ -37,6 +38,11 @@ import static io.shmbus.impl.layout.Layout.PADDED_BLOCK;
  * <p>Positions are byte offsets in an endless stream that starts at 0 and only grows; the ring index of
  * position p is {@code p & (capacity - 1)}.
  *
+ * <p><b>cleanLock</b> holds 0, or the slot index plus one of the publisher running a round; a round whose
+ * publisher died (its slot lock is free) is finished by whoever finds it: cleanPending holds the cleanCount
+ * the round will publish, stored before cleanIntent, so finishing it is idempotent (zero
+ * {@code [cleanLimit, cleanIntent)} again, store cleanCount = cleanPending, cleanLimit = cleanIntent).
+ *
  * <p><b>cleanLimit</b> (C): the ring bytes of positions from the tail up to C are zero, so a reader waiting at
  * the tail reads a zero length. Publishers keep {@code tail <= C - RecordDescriptor.ALIGNMENT}. C only grows,
  * in rounds run by one publisher at a time under cleanLock: the round walks last lap's records from
@@ -53,6 +59,7 @@ public final class ControlDescriptor
     public static final int CLEAN_INTENT_OFFSET = CLEAN_LIMIT_OFFSET + 8;
     public static final int CLEAN_COUNT_OFFSET = CLEAN_INTENT_OFFSET + 8;
     public static final int CLEAN_LOCK_OFFSET = CLEAN_COUNT_OFFSET + 8;
+    public static final int CLEAN_PENDING_OFFSET = CLEAN_LOCK_OFFSET + 8;
 
     public static final int DATA_SIGNAL_OFFSET = 2 * PADDED_BLOCK;
     public static final int DATA_WAITERS_OFFSET = DATA_SIGNAL_OFFSET + 4;

@@ -14,11 +14,16 @@ package io.shmbus.impl.layout;
  *   72     pid (int32)                 for display only: liveness is the kernel lock
  *   76     blocking (int32)            1 while the subscriber may sleep on dataSignal
  *   80     attachedMs (int64)          epoch ms of the last attach
+ *   88     sleeping (int32)            1 while counted in dataWaiters (set after the add, cleared before
+ *                                      the subtract), so a repair can take a dead sleeper out of the count
  *  128     deliveredMessages (int64)
  *  136     lostMessages (int64)        untethered only
  *  144     lostBytes (int64)           untethered only
  *  152     waits (int64)               times it slept on dataSignal
  *  160     waitTimeouts (int64)        sleeps that ended by timeout
+ *  168     messageIndex (int64)        durable only: messages in the stream before position
+ *  176     detachedMs (int64)          durable only: epoch ms when it left or was found dead
+ *  184     holdLimitMs (int64)         durable only: how long it may hold publishers back while away
  *  192     nameLength (int32)          durable only
  *  196     name (48 bytes US-ASCII)
  * </pre>
@@ -33,11 +38,15 @@ public final class SubscriberSlotDescriptor
     public static final int PID_OFFSET = POLICY_OFFSET + 4;
     public static final int BLOCKING_OFFSET = PID_OFFSET + 4;
     public static final int ATTACHED_MS_OFFSET = BLOCKING_OFFSET + 4;
+    public static final int SLEEPING_OFFSET = ATTACHED_MS_OFFSET + 8;
     public static final int DELIVERED_OFFSET = 2 * Layout.CACHE_LINE;
     public static final int LOST_MESSAGES_OFFSET = DELIVERED_OFFSET + 8;
     public static final int LOST_BYTES_OFFSET = LOST_MESSAGES_OFFSET + 8;
     public static final int WAITS_OFFSET = LOST_BYTES_OFFSET + 8;
     public static final int WAIT_TIMEOUTS_OFFSET = WAITS_OFFSET + 8;
+    public static final int MESSAGE_INDEX_OFFSET = WAIT_TIMEOUTS_OFFSET + 8;
+    public static final int DETACHED_MS_OFFSET = MESSAGE_INDEX_OFFSET + 8;
+    public static final int HOLD_LIMIT_MS_OFFSET = DETACHED_MS_OFFSET + 8;
     public static final int NAME_LENGTH_OFFSET = 3 * Layout.CACHE_LINE;
     public static final int NAME_OFFSET = NAME_LENGTH_OFFSET + 4;
     public static final int MAX_NAME_BYTES = 48;

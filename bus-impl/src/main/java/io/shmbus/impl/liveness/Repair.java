@@ -48,6 +48,12 @@ public final class Repair
     {
         final UnsafeBuffer control = ring.control();
         final int slot = ring.publisherSlot(index);
+        final long roundOwner = ring.cleanLockValue();
+        if (roundOwner == index + 1)
+        {
+            ring.finishRound(roundOwner, roundOwner); // it died cleaning; its slot lock is ours, so is the round
+            LOG.warn("finished the cleaning round that dead publisher slot {} of {} left", index, ring.topic().source());
+        }
         final int repaired = repairClaim(ring, index, probe);
         if (control.getInt(ControlDescriptor.EXCLUSIVE_PUBLISHER_OFFSET) == index + 1)
         {
@@ -144,15 +150,46 @@ public final class Repair
     {
         final UnsafeBuffer control = ring.control();
         final int slot = ring.subscriberSlot(index);
-        if (control.getInt(slot + SubscriberSlotDescriptor.BLOCKING_OFFSET) != 0)
-        {
-            control.getAndAddInt(ControlDescriptor.BLOCKING_SUBSCRIBERS_OFFSET, -1);
-        }
+        forgetSleeper(control, slot);
         control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_FREE);
         control.getAndAddInt(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET, -1);
         control.getAndAddLong(ControlDescriptor.RECLAIMS_OFFSET, 1);
         LOG.warn("subscriber slot {} of {} (pid {}) died attached; slot freed at position {}", index,
             ring.topic().source(), control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
             control.getLongVolatile(slot + SubscriberSlotDescriptor.POSITION_OFFSET));
+    }
+
+    /**
+     * Mark a dead durable subscriber detached: its slot and position are kept for its return, and it holds
+     * publishers back only up to its hold limit from now. The caller holds the slot's lock and the allocation
+     * lock.
+     *
+     * @param ring  the ring.
+     * @param index the slot.
+     */
+    public static void deadDurableSubscriber(final Ring ring, final int index)
+    {
+        final UnsafeBuffer control = ring.control();
+        final int slot = ring.subscriberSlot(index);
+        forgetSleeper(control, slot);
+        control.putLong(slot + SubscriberSlotDescriptor.DETACHED_MS_OFFSET, System.currentTimeMillis());
+        control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_DETACHED);
+        LOG.warn("durable subscriber slot {} of {} (pid {}) died attached; its position {} is kept for its return",
+            index, ring.topic().source(), control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
+            control.getLongVolatile(slot + SubscriberSlotDescriptor.POSITION_OFFSET));
+    }
+
+    private static void forgetSleeper(final UnsafeBuffer control, final int slot)
+    {
+        if (control.getIntVolatile(slot + SubscriberSlotDescriptor.SLEEPING_OFFSET) != 0)
+        {
+            control.putIntVolatile(slot + SubscriberSlotDescriptor.SLEEPING_OFFSET, 0);
+            control.getAndAddInt(ControlDescriptor.DATA_WAITERS_OFFSET, -1);
+        }
+        if (control.getInt(slot + SubscriberSlotDescriptor.BLOCKING_OFFSET) != 0)
+        {
+            control.putIntVolatile(slot + SubscriberSlotDescriptor.BLOCKING_OFFSET, 0);
+            control.getAndAddInt(ControlDescriptor.BLOCKING_SUBSCRIBERS_OFFSET, -1);
+        }
     }
 }

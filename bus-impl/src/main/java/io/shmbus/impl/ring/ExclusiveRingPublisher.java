@@ -1,5 +1,6 @@
 package io.shmbus.impl.ring;
 
+import io.shmbus.impl.liveness.Liveness;
 import io.shmbus.impl.signal.DataSignal;
 import io.shmbus.impl.layout.ControlDescriptor;
 import io.shmbus.impl.layout.PublisherSlotDescriptor;
@@ -24,12 +25,17 @@ public final class ExclusiveRingPublisher extends RingPublisher
      * @param ring        the topic's ring.
      * @param publisherId this publisher's slot index.
      * @param signal      wakes sleeping subscribers after a commit.
+     * @param liveness    finds and repairs dead peers in the way.
      * @param onClose     releases the slot.
      */
     public ExclusiveRingPublisher(
-        final Ring ring, final int publisherId, final DataSignal signal, final Runnable onClose)
+        final Ring ring,
+        final int publisherId,
+        final DataSignal signal,
+        final Liveness liveness,
+        final Runnable onClose)
     {
-        super(ring, publisherId, signal, onClose);
+        super(ring, publisherId, signal, liveness, onClose);
         this.tail = ring.tail();
         this.published = control.getLong(slotOffset + PublisherSlotDescriptor.PUBLISHED_MESSAGES_OFFSET);
     }

@@ -12,6 +12,7 @@ import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_COUNT_OFFSET;
 import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_INTENT_OFFSET;
 import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_LIMIT_OFFSET;
 import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_LOCK_OFFSET;
+import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_PENDING_OFFSET;
 import static io.shmbus.impl.layout.RecordDescriptor.ALIGNMENT;
 import static io.shmbus.impl.layout.RecordDescriptor.KIND_MESSAGE;
 import static io.shmbus.impl.layout.RecordDescriptor.KIND_OFFSET;
@@ -224,9 +225,10 @@ public final class Ring
             }
 
             final long newLimit = position + capacity;
+            control.putLongRelease(CLEAN_PENDING_OFFSET, control.getLong(CLEAN_COUNT_OFFSET) + messages);
             control.putLongVolatile(CLEAN_INTENT_OFFSET, newLimit);
             zero(limit, newLimit);
-            control.putLongRelease(CLEAN_COUNT_OFFSET, control.getLong(CLEAN_COUNT_OFFSET) + messages);
+            control.putLongRelease(CLEAN_COUNT_OFFSET, control.getLong(CLEAN_PENDING_OFFSET));
             control.putLongRelease(CLEAN_LIMIT_OFFSET, newLimit);
             return newLimit;
         }
@@ -257,6 +259,7 @@ public final class Ring
     long minTetheredPosition(final long floor)
     {
         final UnsafeBuffer control = this.control;
+        long nowMs = 0;
         long min = Long.MAX_VALUE;
         for (int i = 0; i < maxSubscribers; i++)
         {
@@ -270,6 +273,18 @@ public final class Ring
             if (policy == SubscriberSlotDescriptor.POLICY_UNTETHERED)
             {
                 continue;
+            }
+            if (state == SubscriberSlotDescriptor.STATE_DETACHED)
+            {
+                final long holdLimitMs = control.getLong(slot + SubscriberSlotDescriptor.HOLD_LIMIT_MS_OFFSET);
+                if (holdLimitMs >= 0)
+                {
+                    nowMs = 0 == nowMs ? System.currentTimeMillis() : nowMs;
+                    if (nowMs - control.getLong(slot + SubscriberSlotDescriptor.DETACHED_MS_OFFSET) > holdLimitMs)
+                    {
+                        continue; // away longer than it may hold publishers back: it will resume lapped
+                    }
+                }
             }
             final long position = control.getLongVolatile(slot + SubscriberSlotDescriptor.POSITION_OFFSET);
             min = Math.min(min, Math.max(position, floor));
@@ -358,6 +373,51 @@ public final class Ring
     {
         return control.getLongVolatile(CLEAN_LOCK_OFFSET) == 0 &&
             control.getLongVolatile(CLEAN_INTENT_OFFSET) == control.getLongVolatile(CLEAN_LIMIT_OFFSET);
+    }
+
+    /**
+     * @return the value of cleanLock: 0 when no round runs, else the code of the participant running or
+     * finishing one: a publisher's slot index plus one, or minus (a subscriber's slot index plus one).
+     */
+    public long cleanLockValue()
+    {
+        return control.getLongVolatile(CLEAN_LOCK_OFFSET);
+    }
+
+    /**
+     * Finish a cleaning round whose owner died, and release its lock. Idempotent: zeroing the announced range
+     * again and storing the announced count again change nothing a live reader relies on, because no
+     * publisher writes at or above the old cleanLimit until the new one is published.
+     *
+     * <p>The finisher first swaps the lock from the dead owner's code to its own, so two finishers never
+     * run at once and a finisher can never act on a round that a live publisher started after the lock was
+     * released (that would publish a limit over bytes still being zeroed).
+     *
+     * @param deadOwner the lock value of the dead owner, as read.
+     * @param myCode    the finisher's own code.
+     * @return true when this call finished the round and released the lock.
+     */
+    public boolean finishRound(final long deadOwner, final long myCode)
+    {
+        if (deadOwner == 0 || !control.compareAndSetLong(CLEAN_LOCK_OFFSET, deadOwner, myCode))
+        {
+            return false;
+        }
+        final long limit = control.getLongVolatile(CLEAN_LIMIT_OFFSET);
+        final long intent = control.getLongVolatile(CLEAN_INTENT_OFFSET);
+        if (intent != limit)
+        {
+            if (intent < limit || intent - limit > capacity)
+            {
+                control.putLongRelease(CLEAN_LOCK_OFFSET, deadOwner);
+                throw corrupt("cleanIntent " + intent + " is not within one ring above cleanLimit " + limit);
+            }
+            zero(limit, intent);
+            control.putLongRelease(CLEAN_COUNT_OFFSET, control.getLongVolatile(CLEAN_PENDING_OFFSET));
+            control.putLongRelease(CLEAN_LIMIT_OFFSET, intent);
+        }
+        control.putLongRelease(CLEAN_LOCK_OFFSET, 0);
+        return true;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.shmbus.impl.ring;
 
+import io.shmbus.impl.liveness.Liveness;
 import io.shmbus.impl.signal.DataSignal;
 import io.shmbus.impl.signal.Sleeper;
 import io.shmbus.Claim;
@@ -45,6 +46,7 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     private final EpochNanos clock;
     private final Runnable onClose;
     protected final DataSignal signal;
+    private final Liveness liveness;
 
     /** Set by {@link #claim(int)}: the ring index of the claimed record's header. */
     protected int claimedIndex;
@@ -60,8 +62,10 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     private int pendingLength;
     private long pendingResult;
 
-    protected RingPublisher(final Ring ring, final int publisherId, final DataSignal signal, final Runnable onClose)
+    protected RingPublisher(
+        final Ring ring, final int publisherId, final DataSignal signal, final Liveness liveness, final Runnable onClose)
     {
+        this.liveness = liveness;
         this.ring = ring;
         this.control = ring.control;
         this.data = ring.data;
@@ -82,6 +86,7 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
             ControlDescriptor.SPACE_SIGNAL_OFFSET,
             ControlDescriptor.SPACE_WAITERS_OFFSET,
             ControlDescriptor.BLOCKING_PUBLISHERS_OFFSET,
+            -1,
             -1,
             -1);
     }
@@ -236,6 +241,10 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
             limit = ring.reclaim(requiredEnd, publisherId);
             if (limit == Ring.CLEAN_BUSY)
             {
+                if (liveness.due())
+                {
+                    liveness.finishDeadRound();
+                }
                 return ADMIN_ACTION;
             }
         }
@@ -246,6 +255,10 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
         if (limit - ALIGNMENT < requiredEnd)
         {
             control.getAndAddLong(slotOffset + PublisherSlotDescriptor.BACK_PRESSURED_OFFSET, 1);
+            if (liveness.due() && liveness.releaseBlockers())
+            {
+                return ADMIN_ACTION; // a dead peer was in the way and is gone: try again at once
+            }
             return BACK_PRESSURED;
         }
         return 0;

@@ -5,6 +5,7 @@ import io.shmbus.Subscriber;
 import io.shmbus.WaitStrategy;
 import io.shmbus.impl.layout.ControlDescriptor;
 import io.shmbus.impl.layout.SubscriberSlotDescriptor;
+import io.shmbus.impl.liveness.Liveness;
 import io.shmbus.impl.signal.Sleeper;
 import io.shmbus.impl.signal.Waiter;
 import org.agrona.concurrent.IdleStrategy;
@@ -28,12 +29,19 @@ public abstract class RingSubscriber implements Subscriber
     protected final int slotOffset;
     protected final int subscriberId;
     private final Runnable onClose;
+    private final Liveness liveness;
+    private int emptyPolls;
     private final Waiter waiter;
     private volatile boolean closed;
 
     protected RingSubscriber(
-        final Ring ring, final int subscriberId, final WaitStrategy waitStrategy, final Runnable onClose)
+        final Ring ring,
+        final int subscriberId,
+        final WaitStrategy waitStrategy,
+        final Liveness liveness,
+        final Runnable onClose)
     {
+        this.liveness = liveness;
         this.ring = ring;
         this.control = ring.control;
         this.data = ring.data;
@@ -49,7 +57,8 @@ public abstract class RingSubscriber implements Subscriber
             ControlDescriptor.DATA_WAITERS_OFFSET,
             ControlDescriptor.BLOCKING_SUBSCRIBERS_OFFSET,
             slotOffset + SubscriberSlotDescriptor.WAITS_OFFSET,
-            slotOffset + SubscriberSlotDescriptor.WAIT_TIMEOUTS_OFFSET);
+            slotOffset + SubscriberSlotDescriptor.WAIT_TIMEOUTS_OFFSET,
+            slotOffset + SubscriberSlotDescriptor.SLEEPING_OFFSET);
         this.waiter = new Waiter(waitStrategy, sleeper, this::isReady, SLEEP_SLICE_NS);
         if (waitStrategy.kind() == WaitStrategy.Kind.SPIN_YIELD_FUTEX)
         {
@@ -64,6 +73,22 @@ public abstract class RingSubscriber implements Subscriber
      * or a gap to report), or the subscriber was closed.
      */
     protected abstract boolean hasWork();
+
+    /**
+     * Called when nothing could be read at {@code position}: every 1024th time (or always, when
+     * {@code force}), and at most once a millisecond, look whether the record there was claimed by a
+     * publisher that died, and repair it.
+     *
+     * @param position the position where reading stopped.
+     * @param force    skip the call counter (from wait loops, which call rarely).
+     */
+    protected final void checkStuck(final long position, final boolean force)
+    {
+        if ((force || (++emptyPolls & 1023) == 0) && liveness.due() && position < ring.tail())
+        {
+            liveness.repairStuck(position);
+        }
+    }
 
     /**
      * @return true when a poll has something to do, or the subscriber was closed.
@@ -108,7 +133,7 @@ public abstract class RingSubscriber implements Subscriber
      */
     public final void addDataWaiter(final int delta)
     {
-        control.getAndAddInt(ControlDescriptor.DATA_WAITERS_OFFSET, delta);
+        waiter.sleeper().addWaiter(delta);
     }
 
     @Override

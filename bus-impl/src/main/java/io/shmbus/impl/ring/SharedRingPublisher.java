@@ -1,5 +1,6 @@
 package io.shmbus.impl.ring;
 
+import io.shmbus.impl.liveness.Liveness;
 import io.shmbus.impl.signal.DataSignal;
 import io.shmbus.impl.layout.ControlDescriptor;
 import io.shmbus.impl.layout.PublisherSlotDescriptor;
@@ -19,12 +20,17 @@ public final class SharedRingPublisher extends RingPublisher
      * @param ring        the topic's ring.
      * @param publisherId this publisher's slot index.
      * @param signal      wakes sleeping subscribers after a commit.
+     * @param liveness    finds and repairs dead peers in the way.
      * @param onClose     releases the slot.
      */
     public SharedRingPublisher(
-        final Ring ring, final int publisherId, final DataSignal signal, final Runnable onClose)
+        final Ring ring,
+        final int publisherId,
+        final DataSignal signal,
+        final Liveness liveness,
+        final Runnable onClose)
     {
-        super(ring, publisherId, signal, onClose);
+        super(ring, publisherId, signal, liveness, onClose);
     }
 
     @Override

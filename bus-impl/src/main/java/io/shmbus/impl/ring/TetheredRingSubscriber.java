@@ -1,6 +1,8 @@
 package io.shmbus.impl.ring;
 
+import io.shmbus.impl.liveness.Liveness;
 import io.shmbus.impl.signal.SpaceSignal;
+import io.shmbus.LossHandler;
 import io.shmbus.MessageHandler;
 import io.shmbus.WaitStrategy;
 import io.shmbus.impl.layout.SubscriberSlotDescriptor;
@@ -25,6 +27,14 @@ public class TetheredRingSubscriber extends RingSubscriber
     private final SpaceSignal spaceSignal;
     protected long position;
     protected long delivered;
+    private final boolean durable;
+    private final LossHandler lossHandler;
+    private long messageIndex;
+    private long lostMessages;
+    private long lostBytes;
+    private long pendingLostMessages;
+    private long pendingLostBytes;
+    private long pendingLostFrom;
 
     /**
      * @param ring          the topic's ring.
@@ -32,6 +42,7 @@ public class TetheredRingSubscriber extends RingSubscriber
      * @param startPosition where to start reading (a record boundary).
      * @param spaceSignal   wakes publishers sleeping for space.
      * @param waitStrategy  how to wait for messages.
+     * @param liveness      finds and repairs dead publishers' claims.
      * @param onClose       releases the slot.
      */
     public TetheredRingSubscriber(
@@ -40,9 +51,53 @@ public class TetheredRingSubscriber extends RingSubscriber
         final long startPosition,
         final SpaceSignal spaceSignal,
         final WaitStrategy waitStrategy,
+        final Liveness liveness,
         final Runnable onClose)
     {
-        super(ring, subscriberId, waitStrategy, onClose);
+        this(ring, subscriberId, startPosition, spaceSignal, waitStrategy, liveness, onClose, false, -1, null, 0, 0, 0);
+    }
+
+    /**
+     * A durable subscriber: it keeps its message index in its slot, and reports a gap found when it resumed.
+     *
+     * @param ring          the topic's ring.
+     * @param subscriberId  the slot index.
+     * @param startPosition where to start reading (a record boundary).
+     * @param spaceSignal   wakes publishers sleeping for space.
+     * @param waitStrategy  how to wait for messages.
+     * @param liveness      finds and repairs dead publishers' claims.
+     * @param onClose       releases the slot.
+     * @param durable       whether to keep the message index in the slot.
+     * @param startIndex    messages in the stream before the start position.
+     * @param lossHandler   told of the gap, if any, at the first poll.
+     * @param lostMessages  messages skipped while away.
+     * @param lostBytes     bytes skipped while away.
+     * @param lostFrom      where the gap starts.
+     */
+    public TetheredRingSubscriber(
+        final Ring ring,
+        final int subscriberId,
+        final long startPosition,
+        final SpaceSignal spaceSignal,
+        final WaitStrategy waitStrategy,
+        final Liveness liveness,
+        final Runnable onClose,
+        final boolean durable,
+        final long startIndex,
+        final LossHandler lossHandler,
+        final long lostMessages,
+        final long lostBytes,
+        final long lostFrom)
+    {
+        super(ring, subscriberId, waitStrategy, liveness, onClose);
+        this.durable = durable;
+        this.messageIndex = startIndex;
+        this.lossHandler = lossHandler;
+        this.pendingLostMessages = lostMessages;
+        this.pendingLostBytes = lostBytes;
+        this.pendingLostFrom = lostFrom;
+        this.lostMessages = durable ? control.getLong(slotOffset + SubscriberSlotDescriptor.LOST_MESSAGES_OFFSET) : 0;
+        this.lostBytes = durable ? control.getLong(slotOffset + SubscriberSlotDescriptor.LOST_BYTES_OFFSET) : 0;
         this.header = new RingMessageHeader(ring.timestamps);
         this.position = startPosition;
         this.delivered = control.getLong(slotOffset + SubscriberSlotDescriptor.DELIVERED_OFFSET);
@@ -55,6 +110,10 @@ public class TetheredRingSubscriber extends RingSubscriber
         if (isClosed())
         {
             return 0;
+        }
+        if (pendingLostBytes != 0)
+        {
+            reportGap();
         }
         final UnsafeBuffer data = this.data;
         final int mask = this.mask;
@@ -71,6 +130,7 @@ public class TetheredRingSubscriber extends RingSubscriber
                 final int length = data.getIntVolatile(index);
                 if (length <= 0)
                 {
+                    checkStuck(position, false);
                     break;
                 }
                 final int aligned = ring.checkRecord(index, length, position);
@@ -94,6 +154,11 @@ public class TetheredRingSubscriber extends RingSubscriber
                 delivered += count;
                 control.putLongRelease(slotOffset + SubscriberSlotDescriptor.POSITION_OFFSET, position);
                 control.putLongRelease(slotOffset + SubscriberSlotDescriptor.DELIVERED_OFFSET, delivered);
+                if (durable)
+                {
+                    messageIndex += count;
+                    control.putLongRelease(slotOffset + SubscriberSlotDescriptor.MESSAGE_INDEX_OFFSET, messageIndex);
+                }
                 spaceSignal.afterConsume();
             }
         }
@@ -112,21 +177,42 @@ public class TetheredRingSubscriber extends RingSubscriber
         return delivered;
     }
 
+    private void reportGap()
+    {
+        final long messages = pendingLostMessages;
+        final long bytes = pendingLostBytes;
+        pendingLostMessages = 0;
+        pendingLostBytes = 0;
+        lostMessages += messages;
+        lostBytes += bytes;
+        control.putLongRelease(slotOffset + SubscriberSlotDescriptor.LOST_MESSAGES_OFFSET, lostMessages);
+        control.putLongRelease(slotOffset + SubscriberSlotDescriptor.LOST_BYTES_OFFSET, lostBytes);
+        if (null != lossHandler)
+        {
+            lossHandler.onLoss(messages, bytes, pendingLostFrom, pendingLostFrom + bytes);
+        }
+    }
+
     @Override
     public long lostMessages()
     {
-        return 0;
+        return lostMessages;
     }
 
     @Override
     public long lostBytes()
     {
-        return 0;
+        return lostBytes;
     }
 
     @Override
     protected boolean hasWork()
     {
-        return data.getIntVolatile((int)position & mask) > 0;
+        if (data.getIntVolatile((int)position & mask) > 0)
+        {
+            return true;
+        }
+        checkStuck(position, true);
+        return false;
     }
 }

@@ -4,6 +4,7 @@ import io.shmbus.LossHandler;
 import io.shmbus.MessageHandler;
 import io.shmbus.WaitStrategy;
 import io.shmbus.impl.layout.RecordDescriptor;
+import io.shmbus.impl.liveness.Liveness;
 import io.shmbus.impl.layout.SubscriberSlotDescriptor;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -50,6 +51,7 @@ public final class UntetheredRingSubscriber extends RingSubscriber
      * @param startIndex    the number of messages before it.
      * @param lossHandler   told of every gap.
      * @param waitStrategy  how to wait for messages.
+     * @param liveness      finds and repairs dead publishers' claims.
      * @param onClose       releases the slot.
      */
     public UntetheredRingSubscriber(
@@ -59,9 +61,10 @@ public final class UntetheredRingSubscriber extends RingSubscriber
         final long startIndex,
         final LossHandler lossHandler,
         final WaitStrategy waitStrategy,
+        final Liveness liveness,
         final Runnable onClose)
     {
-        super(ring, subscriberId, waitStrategy, onClose);
+        super(ring, subscriberId, waitStrategy, liveness, onClose);
         this.copy = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             RecordDescriptor.alignedLength(ring.maxRecordLength), 64));
         this.header = new RingMessageHeader(ring.timestamps);
@@ -148,6 +151,7 @@ public final class UntetheredRingSubscriber extends RingSubscriber
                         position = resumed;
                         continue;
                     }
+                    checkStuck(position, false);
                     break;
                 }
                 final int aligned = RecordDescriptor.alignedLength(length);
@@ -267,6 +271,11 @@ public final class UntetheredRingSubscriber extends RingSubscriber
     @Override
     protected boolean hasWork()
     {
-        return data.getIntVolatile((int)position & mask) > 0 || ring.isLapped(position);
+        if (data.getIntVolatile((int)position & mask) > 0 || ring.isLapped(position))
+        {
+            return true;
+        }
+        checkStuck(position, true);
+        return false;
     }
 }

@@ -34,6 +34,7 @@ public final class Sleeper
     private final long signalAddress;
     private final int waitsCounterOffset;
     private final int timeoutsCounterOffset;
+    private final int sleepingFlagOffset;
     private boolean registered;
     private boolean sliced;
 
@@ -44,6 +45,7 @@ public final class Sleeper
      * @param blockingOffset        the count of participants that may sleep.
      * @param waitsCounterOffset    where to count sleeps, or -1.
      * @param timeoutsCounterOffset where to count timeouts, or -1.
+     * @param sleepingFlagOffset    a flag set while counted as a waiter, for repairs, or -1.
      */
     public Sleeper(
         final UnsafeBuffer control,
@@ -51,8 +53,10 @@ public final class Sleeper
         final int waitersOffset,
         final int blockingOffset,
         final int waitsCounterOffset,
-        final int timeoutsCounterOffset)
+        final int timeoutsCounterOffset,
+        final int sleepingFlagOffset)
     {
+        this.sleepingFlagOffset = sleepingFlagOffset;
         this.control = control;
         this.signalOffset = signalOffset;
         this.waitersOffset = waitersOffset;
@@ -139,7 +143,7 @@ public final class Sleeper
         while (true)
         {
             final int seen = control.getIntVolatile(signalOffset);
-            control.getAndAddInt(waitersOffset, 1);
+            addWaiter(1);
             try
             {
                 if (ready.getAsBoolean())
@@ -158,8 +162,35 @@ public final class Sleeper
             }
             finally
             {
-                control.getAndAddInt(waitersOffset, -1);
+                addWaiter(-1);
             }
+        }
+    }
+
+    /**
+     * Count in or out of the waiters: add first and then set the flag; clear the flag first and then
+     * subtract. A process killed between the two leaves the count one too high (publishers then make a
+     * needless wake call per commit until a repair), never too low (which could lose a wake-up).
+     *
+     * @param delta +1 or -1.
+     */
+    public void addWaiter(final int delta)
+    {
+        if (delta > 0)
+        {
+            control.getAndAddInt(waitersOffset, 1);
+            if (sleepingFlagOffset >= 0)
+            {
+                control.putIntRelease(sleepingFlagOffset, 1);
+            }
+        }
+        else
+        {
+            if (sleepingFlagOffset >= 0)
+            {
+                control.putIntRelease(sleepingFlagOffset, 0);
+            }
+            control.getAndAddInt(waitersOffset, -1);
         }
     }
 
