@@ -41,6 +41,13 @@ public interface Topic extends AutoCloseable
     Subscriber subscriber(SubscriberOptions options);
 
     /**
+     * Read the topic's shared state: positions, participants, liveness, lag and counters.
+     *
+     * @return a snapshot.
+     */
+    TopicStatus status();
+
+    /**
      * Close the publishers and subscribers made through this topic object and unmap it. Idempotent.
      */
     @Override

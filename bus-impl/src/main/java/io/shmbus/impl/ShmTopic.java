@@ -525,6 +525,72 @@ final class ShmTopic implements Topic
         }
     }
 
+    @Override
+    public io.shmbus.TopicStatus status()
+    {
+        checkOpen();
+        final java.util.List<io.shmbus.TopicStatus.PublisherStatus> publishers = new java.util.ArrayList<>();
+        final java.util.List<io.shmbus.TopicStatus.SubscriberStatus> subscribers = new java.util.ArrayList<>();
+        final long tail = ring.tail();
+        try (LockHandle handle = LockHandle.open(mapped.fd(), mapped.source()))
+        {
+            final int exclusive = control.getIntVolatile(ControlDescriptor.EXCLUSIVE_PUBLISHER_OFFSET) - 1;
+            for (int i = 0; i < maxPublishers; i++)
+            {
+                final int slot = ring.publisherSlot(i);
+                if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) == PublisherSlotDescriptor.STATE_FREE)
+                {
+                    continue;
+                }
+                final boolean isExclusive = exclusive == i;
+                publishers.add(new io.shmbus.TopicStatus.PublisherStatus(
+                    i,
+                    control.getInt(slot + PublisherSlotDescriptor.PID_OFFSET),
+                    handle.isHeldElsewhere(LockDescriptor.publisherLockOffset(i)),
+                    isExclusive,
+                    isExclusive ? control.getLongVolatile(slot + PublisherSlotDescriptor.PUBLISHED_MESSAGES_OFFSET) : -1,
+                    control.getLongVolatile(slot + PublisherSlotDescriptor.BACK_PRESSURED_OFFSET),
+                    control.getLongVolatile(slot + PublisherSlotDescriptor.WAKES_ISSUED_OFFSET),
+                    control.getLongVolatile(slot + PublisherSlotDescriptor.WAKES_SKIPPED_OFFSET)));
+            }
+            for (int j = 0; j < maxSubscribers; j++)
+            {
+                final int slot = ring.subscriberSlot(j);
+                final int state = control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET);
+                if (state == SubscriberSlotDescriptor.STATE_FREE)
+                {
+                    continue;
+                }
+                final int policy = control.getInt(slot + POLICY_OFFSET);
+                final long position = control.getLongVolatile(slot + POSITION_OFFSET);
+                subscribers.add(new io.shmbus.TopicStatus.SubscriberStatus(
+                    j,
+                    control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
+                    handle.isHeldElsewhere(LockDescriptor.subscriberLockOffset(j)),
+                    state == SubscriberSlotDescriptor.STATE_DETACHED ? "detached" : "active",
+                    policy == SubscriberSlotDescriptor.POLICY_UNTETHERED ? SubscriberOptions.Policy.UNTETHERED :
+                        policy == SubscriberSlotDescriptor.POLICY_DURABLE ? SubscriberOptions.Policy.DURABLE :
+                        SubscriberOptions.Policy.TETHERED,
+                    policy == SubscriberSlotDescriptor.POLICY_DURABLE ? slotName(slot) : null,
+                    position,
+                    Math.max(0, tail - position),
+                    control.getLongVolatile(slot + SubscriberSlotDescriptor.DELIVERED_OFFSET),
+                    control.getLongVolatile(slot + SubscriberSlotDescriptor.LOST_MESSAGES_OFFSET),
+                    control.getLongVolatile(slot + SubscriberSlotDescriptor.WAITS_OFFSET),
+                    control.getLongVolatile(slot + SubscriberSlotDescriptor.WAIT_TIMEOUTS_OFFSET)));
+            }
+        }
+        return new io.shmbus.TopicStatus(
+            name,
+            tail,
+            ring.cleanLimit() - ring.capacity(),
+            ring.capacity(),
+            control.getLongVolatile(ControlDescriptor.REPAIRS_OFFSET),
+            control.getLongVolatile(ControlDescriptor.RECLAIMS_OFFSET),
+            java.util.List.copyOf(publishers),
+            java.util.List.copyOf(subscribers));
+    }
+
     private void checkOpen()
     {
         if (closed)

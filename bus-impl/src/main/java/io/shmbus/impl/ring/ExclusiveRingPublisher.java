@@ -67,10 +67,18 @@ public final class ExclusiveRingPublisher extends RingPublisher
         control.putInt(slotOffset + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET, (int)(end - tail));
         control.putLongRelease(ControlDescriptor.TAIL_OFFSET, end);
         final int recordIndex = padding > 0 ? 0 : index;
+        if (FaultPoints.ANY)
+        {
+            FaultPoints.reach(FaultPoints.AFTER_TAIL, tail);
+        }
         data.putInt(recordIndex, -recordLength);
         if (padding > 0)
         {
             writeWrapPadding(index);
+        }
+        if (FaultPoints.ANY)
+        {
+            FaultPoints.reach(FaultPoints.AFTER_HEADER, tail + padding);
         }
         control.putLongRelease(slotOffset + PublisherSlotDescriptor.PUBLISHED_MESSAGES_OFFSET, ++published);
         this.tail = end;

@@ -71,10 +71,18 @@ public final class SharedRingPublisher extends RingPublisher
         }
 
         final int recordIndex = padding > 0 ? 0 : index;
+        if (FaultPoints.ANY)
+        {
+            FaultPoints.reach(FaultPoints.AFTER_TAIL, tail);
+        }
         data.putInt(recordIndex, -recordLength);
         if (padding > 0)
         {
             writeWrapPadding(index);
+        }
+        if (FaultPoints.ANY)
+        {
+            FaultPoints.reach(FaultPoints.AFTER_HEADER, tail + padding);
         }
         claimedIndex = recordIndex;
         claimedPosition = tail + padding;

@@ -1,0 +1,84 @@
+package io.shmbus;
+
+import java.util.List;
+
+/**
+ * A snapshot of a topic's shared state, read without disturbing its participants: where the stream is, who
+ * is attached, who is alive, and how far behind each subscriber is. Liveness is the kernel lock each
+ * participant holds, so a process killed a moment ago already shows as dead.
+ *
+ * @param name          the topic name.
+ * @param tail          the position where the next message will be claimed.
+ * @param oldest        the position of the oldest message still retained.
+ * @param capacityBytes the ring's size.
+ * @param repairs       dead publishers' claims turned into padding, and dead cleaning rounds finished.
+ * @param reclaims      slots of dead participants reclaimed.
+ * @param publishers    the attached (or dead, not yet reclaimed) publishers.
+ * @param subscribers   the attached, detached durable, or dead subscribers.
+ */
+public record TopicStatus(
+    String name,
+    long tail,
+    long oldest,
+    int capacityBytes,
+    long repairs,
+    long reclaims,
+    List<PublisherStatus> publishers,
+    List<SubscriberStatus> subscribers)
+{
+    /**
+     * One publisher slot.
+     *
+     * @param id                its slot index.
+     * @param pid               the process id it had when it attached (for display; liveness is the lock).
+     * @param alive             whether its process holds the slot's kernel lock.
+     * @param exclusive         whether it is the topic's exclusive publisher.
+     * @param publishedMessages messages published (exclusive publishers only; -1 for shared).
+     * @param backPressured     offers refused for lack of space.
+     * @param wakesIssued       futex wake calls it made for sleeping subscribers.
+     * @param wakesSkipped      commits that found subscribers able to sleep but none asleep.
+     */
+    public record PublisherStatus(
+        int id,
+        int pid,
+        boolean alive,
+        boolean exclusive,
+        long publishedMessages,
+        long backPressured,
+        long wakesIssued,
+        long wakesSkipped)
+    {
+    }
+
+    /**
+     * One subscriber slot.
+     *
+     * @param id                its slot index.
+     * @param pid               the process id it had when it attached (for display).
+     * @param alive             whether its process holds the slot's kernel lock.
+     * @param state             "active", or "detached" for a durable subscriber that is away.
+     * @param policy            tethered, untethered or durable.
+     * @param name              the durable name, or null.
+     * @param position          the next position it will read.
+     * @param lagBytes          tail minus position.
+     * @param deliveredMessages messages delivered.
+     * @param lostMessages      messages lost by lapping (untethered, or durable away past its hold limit).
+     * @param waits             times it slept on the topic's futex.
+     * @param waitTimeouts      sleeps that ended by timeout.
+     */
+    public record SubscriberStatus(
+        int id,
+        int pid,
+        boolean alive,
+        String state,
+        SubscriberOptions.Policy policy,
+        String name,
+        long position,
+        long lagBytes,
+        long deliveredMessages,
+        long lostMessages,
+        long waits,
+        long waitTimeouts)
+    {
+    }
+}
