@@ -236,6 +236,10 @@ final class ShmTopic implements Topic
                 }
             }
         }
+        catch (final InternalError error)
+        {
+            LOG.warn("publisher {} of topic {} left without updating its slot: {}", index, name, error.toString());
+        }
         finally
         {
             handle.close();
@@ -518,6 +522,10 @@ final class ShmTopic implements Topic
                 }
             }
         }
+        catch (final InternalError error)
+        {
+            LOG.warn("subscriber {} of topic {} left without updating its slot: {}", index, name, error.toString());
+        }
         finally
         {
             handle.close();
@@ -613,8 +621,9 @@ final class ShmTopic implements Topic
             {
                 participant.close();
             }
-            catch (final Exception ex)
+            catch (final Exception | InternalError ex)
             {
+                // InternalError: the JVM's report of a fault on the mapping (the file was truncated).
                 LOG.warn("closing a participant of topic {} failed: {}", name, ex.toString());
             }
         }

@@ -168,6 +168,11 @@ public final class Liveness
         {
             return false;
         }
+        if (owner > maxPublishers || owner < -maxSubscribers)
+        {
+            throw ring.corrupt("cleanLock holds " + owner + ", which names no publisher (1.." + maxPublishers +
+                ") nor subscriber (-1..-" + maxSubscribers + ")");
+        }
         final boolean alive = owner > 0 ? isPublisherAlive((int)owner - 1) : isSubscriberAlive((int)-owner - 1);
         if (alive)
         {

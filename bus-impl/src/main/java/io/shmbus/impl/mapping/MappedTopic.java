@@ -31,12 +31,16 @@ public final class MappedTopic implements AutoCloseable
     private final UnsafeBuffer header;
     private final UnsafeBuffer control;
     private final UnsafeBuffer data;
+    private final long readOnlyAddress;
+    private final UnsafeBuffer readOnlyData;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     MappedTopic(
         final String name, final String source, final int fd, final long address, final long length,
-        final Geometry geometry)
+        final Geometry geometry, final long readOnlyAddress)
     {
+        this.readOnlyAddress = readOnlyAddress;
+        this.readOnlyData = new UnsafeBuffer(readOnlyAddress, geometry.capacity());
         this.name = name;
         this.source = source;
         this.fd = fd;
@@ -78,7 +82,18 @@ public final class MappedTopic implements AutoCloseable
             Linux.munmap(headerAddress, TopicHeaderDescriptor.HEADER_LENGTH);
         }
         final long address = Linux.mmap(fd, 0, geometry.fileLength(), true);
-        final MappedTopic topic = new MappedTopic(name, source, fd, address, geometry.fileLength(), geometry);
+        final long readOnlyAddress;
+        try
+        {
+            readOnlyAddress = Linux.mmap(fd, geometry.dataOffset(), geometry.capacity(), false);
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            Linux.munmap(address, geometry.fileLength());
+            throw ex;
+        }
+        final MappedTopic topic = new MappedTopic(
+            name, source, fd, address, geometry.fileLength(), geometry, readOnlyAddress);
         // Check again through the mapping we keep: the file may have been replaced between the two maps.
         try
         {
@@ -87,6 +102,7 @@ public final class MappedTopic implements AutoCloseable
         catch (final RuntimeException ex)
         {
             Linux.munmap(address, geometry.fileLength());
+            Linux.munmap(readOnlyAddress, geometry.capacity());
             throw ex;
         }
         return topic;
@@ -172,6 +188,15 @@ public final class MappedTopic implements AutoCloseable
     }
 
     /**
+     * @return the data ring mapped a second time, read-only: what subscribers read from, so that a buggy
+     * subscriber cannot change what others read.
+     */
+    public UnsafeBuffer readOnlyData()
+    {
+        return readOnlyData;
+    }
+
+    /**
      * @return true once unmapped.
      */
     public boolean isClosed()
@@ -188,6 +213,7 @@ public final class MappedTopic implements AutoCloseable
         if (closed.compareAndSet(false, true))
         {
             Linux.munmap(address, length);
+            Linux.munmap(readOnlyAddress, geometry.capacity());
             Linux.close(fd);
         }
     }

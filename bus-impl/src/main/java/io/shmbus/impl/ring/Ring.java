@@ -46,6 +46,8 @@ public final class Ring
     final MappedTopic topic;
     final UnsafeBuffer control;
     final UnsafeBuffer data;
+    final UnsafeBuffer readOnlyData;
+    final ReadOnlyBuffer handlerView;
     final int capacity;
     final int mask;
     final int headerLength;
@@ -66,6 +68,8 @@ public final class Ring
         this.topic = topic;
         this.control = topic.control();
         this.data = topic.data();
+        this.readOnlyData = topic.readOnlyData();
+        this.handlerView = new ReadOnlyBuffer(readOnlyData);
         this.capacity = topic.geometry().capacity();
         this.mask = capacity - 1;
         this.headerLength = topic.geometry().recordHeaderLength();
@@ -194,7 +198,8 @@ public final class Ring
             final long from = limit - capacity;
             final long minimum = requiredEnd + ALIGNMENT - capacity;
             final long tethered = minTetheredPosition(from);
-            final long bound = Math.min(Math.max(from + chunk, minimum), tethered);
+            // Never more than half a ring per round, whatever the shared words say (a claim needs less).
+            final long bound = Math.min(Math.min(Math.max(from + chunk, minimum), tethered), from + capacity / 2);
 
             final UnsafeBuffer data = this.data;
             final int mask = this.mask;
@@ -333,6 +338,29 @@ public final class Ring
     public TopicCorruptedException corrupt(final String what)
     {
         return new TopicCorruptedException(source + ": corrupt: " + what);
+    }
+
+    /**
+     * Turn the {@link InternalError} the JVM raises for a fault in an unsafe memory access (SIGBUS: the
+     * file was truncated under the mapping) into a clear exception.
+     *
+     * @param error the JVM's error.
+     * @return an exception saying what happened to the file.
+     */
+    public TopicCorruptedException memoryFault(final InternalError error)
+    {
+        String size;
+        try
+        {
+            size = "its size is now " + io.shmbus.impl.platform.Linux.fstat(topic.fd()).size() + " bytes, the layout needs " +
+                topic.geometry().fileLength();
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            size = "its size could not be read: " + ex;
+        }
+        return new TopicCorruptedException(source + ": memory fault accessing the topic (" + error.getMessage() +
+            "): the file was truncated or replaced under this process; " + size, error);
     }
 
     /**

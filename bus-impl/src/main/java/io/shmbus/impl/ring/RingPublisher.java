@@ -117,16 +117,23 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
             return CLOSED;
         }
         final int recordLength = headerLength + length;
-        final long result = claim(recordLength);
-        if (result > 0)
+        try
         {
-            final int index = claimedIndex;
-            data.putBytes(index + headerLength, buffer, offset, length);
-            writeHeader(index, type);
-            data.putIntRelease(index, recordLength);
-            signal.afterCommit();
+            final long result = claim(recordLength);
+            if (result > 0)
+            {
+                final int index = claimedIndex;
+                data.putBytes(index + headerLength, buffer, offset, length);
+                writeHeader(index, type);
+                data.putIntRelease(index, recordLength);
+                signal.afterCommit();
+            }
+            return result;
         }
-        return result;
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
+        }
     }
 
     @Override
@@ -309,8 +316,14 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
         if (!closed)
         {
             closed = true;
-            spaceSleeper.unregisterBlocking();
-            onClose.run();
+            try
+            {
+                spaceSleeper.unregisterBlocking();
+            }
+            finally
+            {
+                onClose.run();
+            }
         }
     }
 

@@ -44,7 +44,7 @@ public abstract class RingSubscriber implements Subscriber
         this.liveness = liveness;
         this.ring = ring;
         this.control = ring.control;
-        this.data = ring.data;
+        this.data = ring.readOnlyData;
         this.mask = ring.mask;
         this.capacity = ring.capacity;
         this.headerLength = ring.headerLength;
@@ -197,12 +197,18 @@ public abstract class RingSubscriber implements Subscriber
         if (!closed)
         {
             closed = true;
-            if (waiter.sleeper().isRegistered())
+            try
             {
-                waiter.sleeper().unregisterBlocking();
-                control.putIntVolatile(slotOffset + SubscriberSlotDescriptor.BLOCKING_OFFSET, 0);
+                if (waiter.sleeper().isRegistered())
+                {
+                    waiter.sleeper().unregisterBlocking();
+                    control.putIntVolatile(slotOffset + SubscriberSlotDescriptor.BLOCKING_OFFSET, 0);
+                }
             }
-            onClose.run();
+            finally
+            {
+                onClose.run();
+            }
         }
     }
 }

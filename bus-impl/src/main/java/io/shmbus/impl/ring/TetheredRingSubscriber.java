@@ -116,6 +116,7 @@ public class TetheredRingSubscriber extends RingSubscriber
             reportGap();
         }
         final UnsafeBuffer data = this.data;
+        final ReadOnlyBuffer view = ring.handlerView;
         final int mask = this.mask;
         final int headerLength = this.headerLength;
         final long start = this.position;
@@ -143,8 +144,12 @@ public class TetheredRingSubscriber extends RingSubscriber
                 header.set(data, index, position, next, length - headerLength);
                 position = next;
                 count++;
-                handler.onMessage(data, index + headerLength, length - headerLength, header);
+                handler.onMessage(view, index + headerLength, length - headerLength, header);
             }
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
         }
         finally
         {

@@ -202,6 +202,10 @@ public final class UntetheredRingSubscriber extends RingSubscriber
                 handler.onMessage(copy, headerLength, length - headerLength, header);
             }
         }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
+        }
         finally
         {
             this.position = position;
