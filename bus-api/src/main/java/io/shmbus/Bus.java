@@ -76,6 +76,30 @@ public interface Bus extends AutoCloseable
     Topic topic(String name, TopicOptions options);
 
     /**
+     * Create an anonymous topic: shared memory with no name anywhere (a sealed memfd). Nothing is left behind
+     * when its processes exit or crash, and only a process handed its descriptor can join: threads of this
+     * process at once, other processes through {@link Topic#share(ShareOptions)} and
+     * {@link #joinAnonymous(ShareOptions, long)}.
+     *
+     * @param label   a label for messages and {@code /proc/<pid>/fd} (same rules as a topic name).
+     * @param options the topic's settings.
+     * @return the topic.
+     */
+    Topic anonymousTopic(String label, TopicOptions options);
+
+    /**
+     * Join an anonymous topic offered by another process: connect to its socket, receive the descriptor,
+     * check that the memory is sealed against resizing and holds a valid topic.
+     *
+     * @param address   the socket (only its address is used).
+     * @param timeoutNs how long to wait for the owner's answer.
+     * @return the topic.
+     * @throws BusException when the owner refuses (not on its allow-list), does not answer in time, or hands
+     *                      over memory that is not a sealed, valid topic.
+     */
+    Topic joinAnonymous(ShareOptions address, long timeoutNs);
+
+    /**
      * Open an existing named topic with whatever settings it was created with.
      *
      * @param name the topic's name.

@@ -41,6 +41,21 @@ public interface Topic extends AutoCloseable
     Subscriber subscriber(SubscriberOptions options);
 
     /**
+     * @return true for an anonymous (memfd) topic, which has no name in the bus directory.
+     */
+    boolean isAnonymous();
+
+    /**
+     * Offer this anonymous topic to other processes on a Unix domain socket.
+     *
+     * @param options the socket address and the allow-list.
+     * @return the running share; close it to stop offering.
+     * @throws BusException when the topic is named (named topics are joined by name), or the socket cannot be
+     *                      bound.
+     */
+    TopicShare share(ShareOptions options);
+
+    /**
      * Read the topic's shared state: positions, participants, liveness, lag and counters.
      *
      * @return a snapshot.

@@ -52,6 +52,22 @@ public final class ShmBus implements Bus
     }
 
     @Override
+    public Topic anonymousTopic(final String label, final TopicOptions topicOptions)
+    {
+        checkOpen();
+        TopicOptions.validateName(label);
+        return register(new ShmTopic(label, TopicFiles.createAnonymous(label, topicOptions), topics::remove));
+    }
+
+    @Override
+    public Topic joinAnonymous(final io.shmbus.ShareOptions address, final long timeoutNs)
+    {
+        checkOpen();
+        final io.shmbus.impl.mapping.MappedTopic mapped = io.shmbus.impl.anonymous.AnonymousJoin.join(address, timeoutNs);
+        return register(new ShmTopic(mapped.name(), mapped, topics::remove));
+    }
+
+    @Override
     public Topic openTopic(final String name)
     {
         checkOpen();

@@ -534,6 +534,27 @@ final class ShmTopic implements Topic
     }
 
     @Override
+    public boolean isAnonymous()
+    {
+        return (mapped.flags() & io.shmbus.impl.layout.TopicHeaderDescriptor.FLAG_ANONYMOUS) != 0;
+    }
+
+    @Override
+    public io.shmbus.TopicShare share(final io.shmbus.ShareOptions shareOptions)
+    {
+        checkOpen();
+        if (!isAnonymous())
+        {
+            throw new BusException("topic " + name + " is named: other processes open it by name in the bus " +
+                "directory; only anonymous topics are shared over a socket");
+        }
+        final io.shmbus.impl.anonymous.TopicSharer sharer =
+            new io.shmbus.impl.anonymous.TopicSharer(shareOptions, mapped.fd(), name);
+        participants.add(sharer);
+        return sharer;
+    }
+
+    @Override
     public io.shmbus.TopicStatus status()
     {
         checkOpen();

@@ -403,6 +403,113 @@ public final class TopicFiles
         Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setGroup(principal);
     }
 
+    /** Seals every anonymous topic carries: its size can never change again, so no peer can shrink it under a
+     * reader (which would make the reader's next access a SIGBUS). */
+    public static final int ANONYMOUS_SEALS = Linux.F_SEAL_SHRINK | Linux.F_SEAL_GROW | Linux.F_SEAL_SEAL;
+
+    /**
+     * Create an anonymous topic: a memfd, its pages allocated, initialised, then sealed against resizing.
+     *
+     * @param label   the validated label.
+     * @param options the settings.
+     * @return the mapped topic (it holds the only descriptor).
+     */
+    public static MappedTopic createAnonymous(final String label, final TopicOptions options)
+    {
+        final Geometry geometry = Geometry.of(
+            options.capacityBytes(), options.maxMessageLength(), options.maxPublishers(), options.maxSubscribers(),
+            options.timestamps());
+        final String source = "memfd:shmbus:" + label;
+        int fd = -1;
+        try
+        {
+            fd = Linux.memfdCreate("shmbus:" + label, true);
+            if (!Linux.tryLock(fd, LockDescriptor.ATTACHED_LOCK_OFFSET, 1, false))
+            {
+                throw new IllegalStateException("fresh memfd already locked");
+            }
+            Linux.ftruncate(fd, geometry.fileLength());
+            try
+            {
+                Linux.fallocate(fd, 0, geometry.fileLength());
+            }
+            catch (final ErrnoException ex)
+            {
+                if (ex.errno() == Linux.ENOSPC || ex.errno() == Linux.ENOMEM)
+                {
+                    throw new BusException("cannot create anonymous topic " + label + ": no memory left for its " +
+                        geometry.fileLength() + " bytes (" + ex.getMessage() + ")", ex);
+                }
+                throw ex;
+            }
+            initialise(fd, geometry, flags(options) | TopicHeaderDescriptor.FLAG_ANONYMOUS, label);
+            Linux.addSeals(fd, ANONYMOUS_SEALS);
+            final MappedTopic topic = MappedTopic.map(label, source, fd);
+            LOG.info("created anonymous topic {} ({}, {} bytes)", source, options, geometry.fileLength());
+            fd = -1;
+            return topic;
+        }
+        catch (final IOException ex)
+        {
+            throw new BusException("cannot create anonymous topic " + label + ": " + ex.getMessage(), ex);
+        }
+        finally
+        {
+            Linux.close(fd);
+        }
+    }
+
+    /**
+     * Map a topic descriptor received from another process, after checking it can be trusted: sealed against
+     * resizing, a valid header for its real size, and marked anonymous.
+     *
+     * @param fd     the received descriptor; on success it belongs to the returned mapping, else it is closed.
+     * @param label  the label the owner gave, for messages.
+     * @return the mapped topic.
+     */
+    public static MappedTopic mapReceived(final int fd, final String label)
+    {
+        final String source = "memfd:shmbus:" + label + " (received)";
+        boolean ok = false;
+        try
+        {
+            final int seals = Linux.getSeals(fd);
+            if ((seals & ANONYMOUS_SEALS) != ANONYMOUS_SEALS)
+            {
+                throw new BusException(source + ": the descriptor is not sealed against resizing (seals 0x" +
+                    Integer.toHexString(seals) + ", need 0x" + Integer.toHexString(ANONYMOUS_SEALS) +
+                    "): a peer could truncate it under this process");
+            }
+            if (!Linux.tryLock(fd, LockDescriptor.ATTACHED_LOCK_OFFSET, 1, false))
+            {
+                throw new BusException(source + ": the topic is being removed");
+            }
+            final MappedTopic topic = MappedTopic.map(label, source, fd);
+            if ((topic.flags() & TopicHeaderDescriptor.FLAG_ANONYMOUS) == 0)
+            {
+                topic.close();
+                throw new io.shmbus.TopicCorruptedException(source + ": header is not marked anonymous");
+            }
+            ok = true;
+            return topic;
+        }
+        catch (final ErrnoException ex)
+        {
+            throw new BusException(source + ": " + ex.getMessage(), ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new BusException(source + ": " + ex.getMessage(), ex);
+        }
+        finally
+        {
+            if (!ok)
+            {
+                Linux.close(fd);
+            }
+        }
+    }
+
     /**
      * Remove the stale files of a bus directory: topics nobody has open (no process holds the attached
      * lock) and temporary files of creators that died. Exactly one process removes a given file: the one that
