@@ -1,0 +1,242 @@
+package io.shmbus.impl.tools;
+
+import io.shmbus.Bus;
+import io.shmbus.BusOptions;
+import io.shmbus.Subscriber;
+import io.shmbus.SubscriberOptions;
+import io.shmbus.Topic;
+import io.shmbus.TopicStatus;
+import io.shmbus.impl.layout.TopicHeaderDescriptor;
+import org.agrona.DirectBuffer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The {@code shmbus} command line: list, stat, tail, inspect and clean the topics of a bus directory. It
+ * reads the counters the participants keep in shared memory, so it observes a live topic without slowing it
+ * (a tail attaches an untethered subscriber, which never holds publishers back).
+ */
+@Command(
+    name = "shmbus",
+    mixinStandardHelpOptions = true,
+    description = "Inspect and maintain shmbus topics.",
+    subcommands = {
+        ShmbusTool.ListCommand.class,
+        ShmbusTool.StatCommand.class,
+        ShmbusTool.TailCommand.class,
+        ShmbusTool.InspectCommand.class,
+        ShmbusTool.CleanCommand.class })
+public final class ShmbusTool
+{
+    @Option(names = { "-d", "--dir" }, description = "bus directory (default: /dev/shm/shmbus-<user>)",
+        scope = CommandLine.ScopeType.INHERIT)
+    Path directory;
+
+    /**
+     * @param args command line.
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(new CommandLine(new ShmbusTool()).execute(args));
+    }
+
+    Bus openBus()
+    {
+        return Bus.open(null == directory ? BusOptions.defaults() : BusOptions.builder().directory(directory).build());
+    }
+
+    @Command(name = "list", description = "List the topics with their tail, participants and liveness.")
+    static final class ListCommand implements Callable<Integer>
+    {
+        @CommandLine.ParentCommand
+        ShmbusTool parent;
+
+        @Override
+        public Integer call() throws Exception
+        {
+            try (Bus bus = parent.openBus(); Stream<Path> files = Files.list(bus.directory()))
+            {
+                System.out.printf("%-32s %12s %16s %10s %12s%n", "topic", "capacity", "tail", "publishers",
+                    "subscribers");
+                for (final Path file : files.sorted().toList())
+                {
+                    final String name = file.getFileName().toString();
+                    if (name.startsWith("."))
+                    {
+                        System.out.printf("%-32s (temporary file of a creator)%n", name);
+                        continue;
+                    }
+                    try (Topic topic = bus.openTopic(name))
+                    {
+                        final TopicStatus status = topic.status();
+                        System.out.printf("%-32s %12d %16d %10s %12s%n", name, status.capacityBytes(), status.tail(),
+                            alive(status.publishers().stream().filter(TopicStatus.PublisherStatus::alive).count(),
+                                status.publishers().size()),
+                            alive(status.subscribers().stream().filter(TopicStatus.SubscriberStatus::alive).count(),
+                                status.subscribers().size()));
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        System.out.printf("%-32s unreadable: %s%n", name, ex.getMessage());
+                    }
+                }
+            }
+            return 0;
+        }
+
+        private static String alive(final long alive, final int total)
+        {
+            return alive + "/" + total;
+        }
+    }
+
+    @Command(name = "stat", description = "Show a topic's participants, positions, lag and rates.")
+    static final class StatCommand implements Callable<Integer>
+    {
+        @CommandLine.ParentCommand
+        ShmbusTool parent;
+
+        @Parameters(index = "0", description = "topic name")
+        String name;
+
+        @Option(names = "--interval-ms", description = "time between the two samples for rates", defaultValue = "1000")
+        long intervalMs;
+
+        @Override
+        public Integer call() throws Exception
+        {
+            try (Bus bus = parent.openBus(); Topic topic = bus.openTopic(name))
+            {
+                final TopicStatus before = topic.status();
+                Thread.sleep(intervalMs);
+                final TopicStatus after = topic.status();
+                final double seconds = intervalMs / 1000.0;
+                System.out.printf("topic %s  capacity %d  tail %d  oldest %d  %.1f MB/s  repairs %d  reclaims %d%n",
+                    after.name(), after.capacityBytes(), after.tail(), after.oldest(),
+                    (after.tail() - before.tail()) / seconds / 1e6, after.repairs(), after.reclaims());
+                for (final TopicStatus.PublisherStatus p : after.publishers())
+                {
+                    System.out.printf("  publisher %3d pid %7d %-5s %-9s published %d back-pressured %d wakes %d " +
+                        "skipped %d%n", p.id(), p.pid(), p.alive() ? "alive" : "DEAD",
+                        p.exclusive() ? "exclusive" : "shared", p.publishedMessages(), p.backPressured(),
+                        p.wakesIssued(), p.wakesSkipped());
+                }
+                for (final TopicStatus.SubscriberStatus s : after.subscribers())
+                {
+                    final TopicStatus.SubscriberStatus earlier = before.subscribers().stream()
+                        .filter(b -> b.id() == s.id()).findFirst().orElse(s);
+                    System.out.printf("  subscriber %3d pid %7d %-5s %-8s %-10s %-12s position %d lag %d B " +
+                        "delivered %d (%.0f msg/s) lost %d waits %d%n", s.id(), s.pid(), s.alive() ? "alive" : "DEAD",
+                        s.state(), s.policy(), null == s.name() ? "" : s.name(), s.position(), s.lagBytes(),
+                        s.deliveredMessages(), (s.deliveredMessages() - earlier.deliveredMessages()) / seconds,
+                        s.lostMessages(), s.waits());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "tail", description = "Print messages as they are published (untethered: never slows anyone).")
+    static final class TailCommand implements Callable<Integer>
+    {
+        @CommandLine.ParentCommand
+        ShmbusTool parent;
+
+        @Parameters(index = "0", description = "topic name")
+        String name;
+
+        @Option(names = { "-n", "--count" }, description = "stop after this many messages", defaultValue = "10")
+        long count;
+
+        @Option(names = "--timeout-ms", description = "stop after this long without a message", defaultValue = "10000")
+        long timeoutMs;
+
+        @Override
+        public Integer call()
+        {
+            try (Bus bus = parent.openBus(); Topic topic = bus.openTopic(name);
+                Subscriber subscriber = topic.subscriber(SubscriberOptions.untethered().lossHandler(
+                    (messages, bytes, from, to) -> System.out.printf("-- lost %d messages (%d bytes)%n", messages, bytes))))
+            {
+                final long[] seen = { 0 };
+                while (seen[0] < count)
+                {
+                    final int n = subscriber.poll((buffer, offset, length, header) ->
+                    {
+                        seen[0]++;
+                        System.out.printf("%d position %d type %d publisher %d length %d  %s%n", seen[0],
+                            header.position(), header.type(), header.publisherId(), length,
+                            preview(buffer, offset, length));
+                    }, (int)Math.min(64, count - seen[0]), TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+                    if (n == 0)
+                    {
+                        System.out.println("-- no message for " + timeoutMs + " ms");
+                        break;
+                    }
+                }
+            }
+            return 0;
+        }
+
+        private static String preview(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < Math.min(length, 32); i++)
+            {
+                sb.append(String.format("%02x", buffer.getByte(offset + i)));
+            }
+            return length > 32 ? sb + "..." : sb.toString();
+        }
+    }
+
+    @Command(name = "inspect", description = "Print a topic file's header.")
+    static final class InspectCommand implements Callable<Integer>
+    {
+        @CommandLine.ParentCommand
+        ShmbusTool parent;
+
+        @Parameters(index = "0", description = "topic name")
+        String name;
+
+        @Override
+        public Integer call()
+        {
+            try (Bus bus = parent.openBus(); Topic topic = bus.openTopic(name))
+            {
+                System.out.printf("topic %s%n  layout version %d%n  settings %s%n  anonymous %b%n", name,
+                    TopicHeaderDescriptor.LAYOUT_VERSION, topic.options(), topic.isAnonymous());
+                final TopicStatus status = topic.status();
+                System.out.printf("  tail %d, oldest retained %d%n", status.tail(), status.oldest());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "clean", description = "Remove topics no process has open, and files of dead creators.")
+    static final class CleanCommand implements Callable<Integer>
+    {
+        @CommandLine.ParentCommand
+        ShmbusTool parent;
+
+        @Override
+        public Integer call()
+        {
+            try (Bus bus = parent.openBus())
+            {
+                final List<String> removed = bus.clean();
+                removed.forEach(name -> System.out.println("removed " + name));
+                System.out.println(removed.size() + " file(s) removed from " + bus.directory());
+            }
+            return 0;
+        }
+    }
+}
