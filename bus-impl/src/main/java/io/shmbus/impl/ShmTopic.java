@@ -345,8 +345,7 @@ final class ShmTopic implements Topic
                 control.putBytes(slot + NAME_OFFSET, bytes);
                 control.putInt(slot + NAME_LENGTH_OFFSET, bytes.length);
             }
-            control.getAndAddInt(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET, 1);
-            return i;
+            return i; // counted in subscriberCount once joined, see join()
         }
         throw new BusException("topic " + name + " has no free subscriber slot: all " + maxSubscribers +
             " are taken by live or durable subscribers (raise maxSubscribers when creating the topic)");
@@ -427,7 +426,7 @@ final class ShmTopic implements Topic
             control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_ACTIVE);
             final Subscriber subscriber = new UntetheredRingSubscriber(
                 ring, index, start[0], start[1], options.lossHandler(), options.waitStrategy(), liveness, release);
-            SpaceSignal.wakeAll(control); // publishers waiting for a first subscriber
+            connected(slot, resumed);
             return subscriber;
         }
 
@@ -470,8 +469,24 @@ final class ShmTopic implements Topic
         final Subscriber subscriber = new TetheredRingSubscriber(
             ring, index, position, new SpaceSignal(ring), options.waitStrategy(), liveness, release, durable,
             messageIndex, options.lossHandler(), resumed ? lostMessages : 0, resumed ? lostBytes : 0, lostFrom);
-        SpaceSignal.wakeAll(control); // publishers waiting for a first subscriber
+        connected(slot, resumed);
         return subscriber;
+    }
+
+    /**
+     * Count a subscriber in subscriberCount only once its start position is fixed: a publisher that sees the
+     * count (and so no longer gets NOT_CONNECTED) then claims at a tail at or past that position, so a
+     * subscriber starting at the tail never misses the first message published for it. A durable subscriber
+     * that resumes was counted all along.
+     */
+    private void connected(final int slot, final boolean resumed)
+    {
+        if (!resumed)
+        {
+            control.getAndAddInt(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET, 1);
+            control.putIntVolatile(slot + SubscriberSlotDescriptor.COUNTED_OFFSET, 1);
+        }
+        SpaceSignal.wakeAll(control); // publishers waiting for a first subscriber
     }
 
     private void waitForRound(final Liveness liveness, final long deadline)
@@ -513,7 +528,10 @@ final class ShmTopic implements Topic
                     {
                         control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET,
                             SubscriberSlotDescriptor.STATE_FREE);
-                        control.getAndAddInt(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET, -1);
+                        if (control.getIntVolatile(slot + SubscriberSlotDescriptor.COUNTED_OFFSET) != 0)
+                        {
+                            control.getAndAddInt(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET, -1);
+                        }
                     }
                 }
                 finally

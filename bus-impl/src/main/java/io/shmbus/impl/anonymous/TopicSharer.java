@@ -153,16 +153,16 @@ public final class TopicSharer implements TopicShare
             options.uids().contains(peer.uid()) || options.gids().contains(peer.gid());
         if (allowed)
         {
+            handedOut.incrementAndGet(); // counted first: the peer may look at the count once it has the topic
             Linux.sendFd(connection, topicFd, (PROTOCOL + " OK " + label).getBytes(StandardCharsets.US_ASCII));
-            handedOut.incrementAndGet();
             LOG.info("handed anonymous topic {} to pid {} (uid {}, gid {})", label, peer.pid(), peer.uid(), peer.gid());
         }
         else
         {
             final String reason = "uid " + peer.uid() + " gid " + peer.gid() + " is not on the allow-list of topic " +
                 label;
-            Linux.sendFd(connection, -1, (PROTOCOL + " DENIED " + reason).getBytes(StandardCharsets.US_ASCII));
             refused.incrementAndGet();
+            Linux.sendFd(connection, -1, (PROTOCOL + " DENIED " + reason).getBytes(StandardCharsets.US_ASCII));
             LOG.warn("refused anonymous topic {} to pid {}: {}", label, peer.pid(), reason);
         }
     }

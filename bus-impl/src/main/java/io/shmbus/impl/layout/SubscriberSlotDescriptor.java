@@ -16,6 +16,7 @@ package io.shmbus.impl.layout;
  *   80     attachedMs (int64)          epoch ms of the last attach
  *   88     sleeping (int32)            1 while counted in dataWaiters (set after the add, cleared before
  *                                      the subtract), so a repair can take a dead sleeper out of the count
+ *   92     counted (int32)             1 once counted in subscriberCount (set after the add)
  *  128     deliveredMessages (int64)
  *  136     lostMessages (int64)        untethered only
  *  144     lostBytes (int64)           untethered only
@@ -39,6 +40,7 @@ public final class SubscriberSlotDescriptor
     public static final int BLOCKING_OFFSET = PID_OFFSET + 4;
     public static final int ATTACHED_MS_OFFSET = BLOCKING_OFFSET + 4;
     public static final int SLEEPING_OFFSET = ATTACHED_MS_OFFSET + 8;
+    public static final int COUNTED_OFFSET = SLEEPING_OFFSET + 4;
     public static final int DELIVERED_OFFSET = 2 * Layout.CACHE_LINE;
     public static final int LOST_MESSAGES_OFFSET = DELIVERED_OFFSET + 8;
     public static final int LOST_BYTES_OFFSET = LOST_MESSAGES_OFFSET + 8;

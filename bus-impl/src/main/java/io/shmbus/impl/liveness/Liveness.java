@@ -67,20 +67,23 @@ public final class Liveness
 
     /**
      * @param publisherIndex slot.
-     * @return true when a live process holds that publisher slot's lock.
+     * @return true when a live process holds that publisher slot's lock. A participant's own slot is always
+     * alive: its lock is held through this very handle, which {@code F_OFD_GETLK} never reports.
      */
     public boolean isPublisherAlive(final int publisherIndex)
     {
-        return handle.isHeldElsewhere(LockDescriptor.publisherLockOffset(publisherIndex));
+        return code == publisherIndex + 1L ||
+            handle.isHeldElsewhere(LockDescriptor.publisherLockOffset(publisherIndex));
     }
 
     /**
      * @param subscriberIndex slot.
-     * @return true when a live process holds that subscriber slot's lock.
+     * @return true when a live process holds that subscriber slot's lock (always, for the participant's own).
      */
     public boolean isSubscriberAlive(final int subscriberIndex)
     {
-        return handle.isHeldElsewhere(LockDescriptor.subscriberLockOffset(subscriberIndex));
+        return code == -(subscriberIndex + 1L) ||
+            handle.isHeldElsewhere(LockDescriptor.subscriberLockOffset(subscriberIndex));
     }
 
     /**

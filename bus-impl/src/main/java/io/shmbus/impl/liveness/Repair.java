@@ -152,7 +152,10 @@ public final class Repair
         final int slot = ring.subscriberSlot(index);
         forgetSleeper(control, slot);
         control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_FREE);
-        control.getAndAddInt(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET, -1);
+        if (control.getIntVolatile(slot + SubscriberSlotDescriptor.COUNTED_OFFSET) != 0)
+        {
+            control.getAndAddInt(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET, -1);
+        }
         control.getAndAddLong(ControlDescriptor.RECLAIMS_OFFSET, 1);
         LOG.warn("subscriber slot {} of {} (pid {}) died attached; slot freed at position {}", index,
             ring.topic().source(), control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),

@@ -80,23 +80,33 @@ class NoAllocationTest {
         }
     }
 
+    /**
+     * The fewest bytes allocated by {@code MEASURED} calls over three rounds after warm-up. A call that
+     * allocates does so in every round; a round can also catch a one-off allocation of the JIT's (a
+     * deoptimisation or recompilation under load, which happens on the measured thread), so the minimum is
+     * what the call itself costs.
+     */
     private long allocatedBy(IntSupplier call, int expected) {
         for (int i = 0; i < WARM_UP; i++) {
             if (call.getAsInt() != expected) {
                 throw new AssertionError("unexpected result during warm-up");
             }
         }
-        int mismatches = 0;
-        long before = threads.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < MEASURED; i++) {
-            if (call.getAsInt() != expected) {
-                mismatches++;
+        long fewest = Long.MAX_VALUE;
+        for (int round = 0; round < 3; round++) {
+            int mismatches = 0;
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < MEASURED; i++) {
+                if (call.getAsInt() != expected) {
+                    mismatches++;
+                }
             }
+            long after = threads.getCurrentThreadAllocatedBytes();
+            assertEquals(0, mismatches);
+            long bytes = after - before;
+            System.out.println("round " + round + ": allocated " + bytes + " bytes in " + MEASURED + " calls");
+            fewest = Math.min(fewest, bytes);
         }
-        long after = threads.getCurrentThreadAllocatedBytes();
-        assertEquals(0, mismatches);
-        long bytes = after - before;
-        System.out.println("allocated " + bytes + " bytes in " + MEASURED + " calls");
-        return bytes;
+        return fewest;
     }
 }
