@@ -10,11 +10,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
  * Reads the messages of one or more {@link ProducerMain}s straight from the ring, checks every sequence
  * number and checksum, prints progress once a second and a summary at the end.
+ *
+ * <p>Start it before the producers: a subscriber sees the messages published after it attached.
  *
  * <p>The exit code is 0 only when every producer ended and every message it announced arrived exactly once,
  * in order and intact; 1 when the consumer saw any problem (the summary counts each kind); 2 on an error.
@@ -35,9 +38,9 @@ public final class ConsumerMain implements Callable<Integer>
         description = "Producers to expect, numbered from 0 by their --producer-index (default: ${DEFAULT-VALUE}).")
     private int producers;
 
-    @Option(names = "--announce",
-        description = "Once attached, tell a producer started with --await-subscribers (fan-out).")
-    private boolean announce;
+    @Option(names = "--ready-file", paramLabel = "PATH",
+        description = "Create this file once subscribed, for scripts that start the producers after the consumers.")
+    private Path readyFile;
 
     @Option(names = "--name", paramLabel = "NAME", defaultValue = "consumer",
         description = "Name in the output and logs (default: ${DEFAULT-VALUE}).")
@@ -78,12 +81,9 @@ public final class ConsumerMain implements Callable<Integer>
         {
             final Topic topic = bus.topic(stream.topic, stream.topicOptions());
             final Subscriber subscriber = topic.subscriber(SubscriberOptions.tethered());
-            if (announce)
-            {
-                Readiness.announce(bus, stream.topic, subscriber.id(), idle, timeoutNs);
-            }
-            out.printf("%s: subscribed to topic %s in %s; waiting for %d producer(s)%n",
+            Cli.print(out, "%s: subscribed to topic %s in %s; waiting for %d producer(s)%n",
                 name, stream.topic, bus.directory(), producers);
+            Cli.signalReady(readyFile);
 
             long lastReportNs = 0;
             long reportedMessages = 0;
@@ -114,7 +114,7 @@ public final class ConsumerMain implements Callable<Integer>
                     final long bytes = verifier.bytes();
                     if (!quiet)
                     {
-                        out.printf("%s: %6.1f s %14s msgs %16s %12s%n", name, (now - firstNs) / 1e9,
+                        Cli.print(out, "%s: %6.1f s %14s msgs %16s %12s%n", name, (now - firstNs) / 1e9,
                             Rates.count(messages),
                             Rates.messagesPerSecond(messages - reportedMessages, now - lastReportNs),
                             Rates.megabytesPerSecond(bytes - reportedBytes, now - lastReportNs));
@@ -133,17 +133,17 @@ public final class ConsumerMain implements Callable<Integer>
     {
         final long messages = verifier.messages();
         final long bytes = verifier.bytes();
-        out.printf("%s: received %s messages (%s bytes, %d..%d bytes each) from %d producer(s) in %s: %s, %s%n",
+        Cli.print(out, "%s: received %s messages (%s bytes, %d..%d bytes each) from %d producer(s) in %s: %s, %s%n",
             name, Rates.count(messages), Rates.count(bytes), verifier.minLength(), verifier.maxLength(),
             verifier.producers(), Rates.seconds(elapsedNs), Rates.messagesPerSecond(messages, elapsedNs),
             Rates.megabytesPerSecond(bytes, elapsedNs));
         if (verifier.isClean())
         {
-            out.printf("%s: verified %s of %s messages announced: no loss, no duplicates, no reordering, " +
+            Cli.print(out, "%s: verified %s of %s messages announced: no loss, no duplicates, no reordering, " +
                 "no corruption%n", name, Rates.count(verifier.verified()), Rates.count(verifier.announced()));
             return;
         }
-        out.printf("%s: NOT VERIFIED: %s missing, %s duplicated, %s out of order, %s corrupt, %s unexpected; " +
+        Cli.print(out, "%s: NOT VERIFIED: %s missing, %s duplicated, %s out of order, %s corrupt, %s unexpected; " +
                 "%d of %d producer(s) finished%s%n", name, Rates.count(verifier.missing()),
             Rates.count(verifier.duplicated()), Rates.count(verifier.reordered()), Rates.count(verifier.corrupt()),
             Rates.count(verifier.unexpected()), verifier.endedProducers(), verifier.producers(),

@@ -15,6 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -36,6 +37,10 @@ public final class PongMain implements Callable<Integer>
     @Option(names = "--timeout-s", paramLabel = "SECONDS", defaultValue = "30",
         description = "Give up after this many seconds without a ping (default: ${DEFAULT-VALUE}).")
     private int timeoutS;
+
+    @Option(names = "--ready-file", paramLabel = "PATH",
+        description = "Create this file once attached, for scripts that start ping afterwards.")
+    private Path readyFile;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
@@ -63,7 +68,8 @@ public final class PongMain implements Callable<Integer>
             final Publisher replies =
                 bus.topic(PingMain.PONG_TOPIC, PingMain.OPTIONS).publisher(PublisherOptions.exclusive());
             final Echoer echoer = new Echoer(replies, timeoutNs);
-            out.printf("pong: echoing on %s until ping is done%n", bus.directory());
+            Cli.print(out, "pong: echoing on %s until ping is done%n", bus.directory());
+            Cli.signalReady(readyFile);
 
             long lastNs = System.nanoTime();
             while (!echoer.done)
@@ -79,7 +85,7 @@ public final class PongMain implements Callable<Integer>
                     throw new BusException("no ping for " + timeoutS + " s: is ping running with the same --dir?");
                 }
             }
-            out.printf("pong: echoed %s messages%n", Rates.count(echoer.echoed));
+            Cli.print(out, "pong: echoed %s messages%n", Rates.count(echoer.echoed));
         }
         return 0;
     }

@@ -13,6 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 
@@ -20,9 +21,10 @@ import java.util.concurrent.locks.LockSupport;
  * Publishes numbered, checksummed messages ({@link CheckedMessage}) for {@link ConsumerMain} to verify,
  * writing each one in place in the ring ({@code tryClaim}, then {@code commit}).
  *
- * <p>Alone it is the producer of the main demo; with {@code --await-subscribers N} it feeds N consumers
- * (fan-out); several of them with {@code --shared} and distinct {@code --producer-index} values feed one
- * consumer (fan-in).
+ * <p>It publishes once a subscriber is attached (until then the topic answers {@code NOT_CONNECTED}), and
+ * then at the pace of the slowest consumer. Alone it is the producer of the main demo and of the fan-out
+ * (several consumers, started first); several of them with {@code --shared} and distinct
+ * {@code --producer-index} values feed one consumer (fan-in).
  */
 @Command(name = "producer", sortOptions = false, usageHelpAutoWidth = true,
     description = "Publish numbered, checksummed messages for the consumer demo to verify.")
@@ -58,10 +60,14 @@ public final class ProducerMain implements Callable<Integer>
         description = "Attach a shared publisher, so that other producers can publish on the topic too (fan-in).")
     private boolean shared;
 
-    @Option(names = "--await-subscribers", paramLabel = "COUNT", defaultValue = "0",
-        description = "Before publishing, wait until COUNT consumers started with --announce are attached " +
-            "(fan-out). With 0, start as soon as one subscriber is attached (default: ${DEFAULT-VALUE}).")
-    private int awaitSubscribers;
+    @Option(names = "--ready-file", paramLabel = "PATH",
+        description = "Create this file once the publisher is attached (for scripts).")
+    private Path readyFile;
+
+    @Option(names = "--start-file", paramLabel = "PATH",
+        description = "Once attached, wait for this file to exist before publishing, so that a script can " +
+            "start several producers at once.")
+    private Path startFile;
 
     @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "BACKOFF",
         description = "How to wait when back-pressured: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -94,13 +100,10 @@ public final class ProducerMain implements Callable<Integer>
         try (Bus bus = this.bus.open())
         {
             final Topic topic = bus.topic(stream.topic, stream.topicOptions());
-            if (awaitSubscribers > 0)
-            {
-                out.printf("%s: waiting for %d subscribers of topic %s%n", name, awaitSubscribers, stream.topic);
-                Readiness.await(bus, stream.topic, awaitSubscribers, idle, stream.timeoutNs());
-            }
             final Publisher publisher = topic.publisher(shared ? PublisherOptions.shared() : PublisherOptions.exclusive());
-            out.printf("%s: publishing %s messages of %d..%d bytes on topic %s in %s%s%n", name,
+            Cli.signalReady(readyFile);
+            Cli.awaitFile(startFile, stream.timeoutNs());
+            Cli.print(out, "%s: publishing %s messages of %d..%d bytes on topic %s in %s%s%n", name,
                 Rates.count(messages), minLength, maxLength, stream.topic, bus.directory(),
                 rate > 0 ? " at " + Rates.count(rate) + " msgs/s" : "");
 
@@ -136,7 +139,7 @@ public final class ProducerMain implements Callable<Integer>
                 idle.idle();
             }
 
-            out.printf("%s: sent %s messages (%s bytes) in %s: %s, %s; waits: %s back-pressured, %s not connected," +
+            Cli.print(out, "%s: sent %s messages (%s bytes) in %s: %s, %s; waits: %s back-pressured, %s not connected," +
                     " %s admin action%n", name, Rates.count(messages), Rates.count(bytes), Rates.seconds(elapsedNs),
                 Rates.messagesPerSecond(messages, elapsedNs), Rates.megabytesPerSecond(bytes, elapsedNs),
                 Rates.count(backPressured), Rates.count(notConnected), Rates.count(adminAction));
@@ -216,10 +219,9 @@ public final class ProducerMain implements Callable<Integer>
                 " <= --min-length <= --max-length <= " + StreamArgs.MAX_MESSAGE_LENGTH + ": " + minLength + ", " +
                 maxLength);
         }
-        if (rate < 0 || producerIndex < 0 || awaitSubscribers < 0)
+        if (rate < 0 || producerIndex < 0)
         {
-            throw new IllegalArgumentException(
-                "--rate, --producer-index and --await-subscribers must not be negative");
+            throw new IllegalArgumentException("--rate and --producer-index must not be negative");
         }
     }
 }

@@ -50,7 +50,9 @@ class DemosTest
     @Test
     void producerAndConsumerVerifyTheStream() throws Exception
     {
-        final Future<Integer> consumer = run(new ConsumerMain(), "--quiet", "--ring-bytes", "65536");
+        final Future<Integer> consumer = run(new ConsumerMain(), "--quiet", "--ring-bytes", "65536",
+            "--ready-file", ready("consumer"));
+        awaitReady("consumer");
         final Future<Integer> producer = run(new ProducerMain(), "--messages", "200000", "--ring-bytes", "65536");
         assertEquals(0, producer.get());
         assertEquals(0, consumer.get());
@@ -60,16 +62,19 @@ class DemosTest
     void fanOutToTwoConsumersAndFanInFromTwoProducers() throws Exception
     {
         final List<Future<Integer>> fanOut = new ArrayList<>();
-        fanOut.add(run(new ProducerMain(), "--topic", "out", "--messages", "50000", "--await-subscribers", "2"));
-        fanOut.add(run(new ConsumerMain(), "--topic", "out", "--announce", "--quiet", "--name", "consumer-1"));
-        fanOut.add(run(new ConsumerMain(), "--topic", "out", "--announce", "--quiet", "--name", "consumer-2"));
+        fanOut.add(run(new ConsumerMain(), "--topic", "out", "--quiet", "--ready-file", ready("out-1")));
+        fanOut.add(run(new ConsumerMain(), "--topic", "out", "--quiet", "--ready-file", ready("out-2")));
+        awaitReady("out-1");
+        awaitReady("out-2");
+        fanOut.add(run(new ProducerMain(), "--topic", "out", "--messages", "50000"));
         for (final Future<Integer> demo : fanOut)
         {
             assertEquals(0, demo.get());
         }
 
         final List<Future<Integer>> fanIn = new ArrayList<>();
-        fanIn.add(run(new ConsumerMain(), "--topic", "in", "--producers", "2", "--quiet"));
+        fanIn.add(run(new ConsumerMain(), "--topic", "in", "--producers", "2", "--quiet", "--ready-file", ready("in")));
+        awaitReady("in");
         fanIn.add(run(new ProducerMain(), "--topic", "in", "--messages", "50000", "--shared", "--producer-index", "0"));
         fanIn.add(run(new ProducerMain(), "--topic", "in", "--messages", "50000", "--shared", "--producer-index", "1"));
         for (final Future<Integer> demo : fanIn)
@@ -79,9 +84,21 @@ class DemosTest
     }
 
     @Test
+    void consumerReportsAProducerThatNeverEnds() throws Exception
+    {
+        final Future<Integer> consumer = run(new ConsumerMain(), "--quiet", "--timeout-s", "1", "--producers", "2",
+            "--ready-file", ready("consumer"));
+        awaitReady("consumer");
+        final Future<Integer> producer = run(new ProducerMain(), "--messages", "1000", "--shared");
+        assertEquals(0, producer.get());
+        assertEquals(Cli.EXIT_NOT_VERIFIED, consumer.get());
+    }
+
+    @Test
     void pingAndPong() throws Exception
     {
-        final Future<Integer> pong = run(new PongMain());
+        final Future<Integer> pong = run(new PongMain(), "--ready-file", ready("pong"));
+        awaitReady("pong");
         final Future<Integer> ping = run(new PingMain(), "--warmup", "1000", "--iterations", "5000", "--idle", "yield");
         assertEquals(0, ping.get());
         assertEquals(0, pong.get());
@@ -124,6 +141,20 @@ class DemosTest
             .collect(Collectors.joining("\n"));
         final String text = Files.readString(readme, StandardCharsets.UTF_8);
         assertTrue(text.contains(example), "README.md must show QuickStart's example verbatim:\n" + example);
+    }
+
+    private String ready(final String name)
+    {
+        return busDirectory.resolve(name + ".ready").toString();
+    }
+
+    private void awaitReady(final String name) throws InterruptedException
+    {
+        final Path file = Path.of(ready(name));
+        while (!Files.exists(file))
+        {
+            Thread.sleep(10);
+        }
     }
 
     private Future<Integer> run(final Object command, final String... args)
