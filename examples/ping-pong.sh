@@ -4,8 +4,9 @@
 #
 #   examples/ping-pong.sh [PING_OPTIONS...]     e.g. --iterations 200000 --idle spin
 #
-# Ping's options (see --help): --warmup COUNT, --iterations COUNT, --idle backoff|yield|spin. Pong uses the
-# same --idle. Builds first when the jar is missing or older than the sources.
+# Ping's options: --warmup COUNT, --iterations COUNT, --idle backoff|yield|spin (all of them: java -jar
+# examples/target/shmbus-examples.jar ping --help). Pong gets the same --idle. Builds first when the jar is
+# missing or older than the sources.
 set -uo pipefail
 SHMBUS_SCRIPT=ping-pong
 # shellcheck source=scripts/demo-support.sh
@@ -15,7 +16,7 @@ idle=backoff
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   case "${args[$i]}" in
-    -h | --help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
     --idle) idle=${args[$((i + 1))]:-backoff} ;;
     --idle=*) idle=${args[$i]#--idle=} ;;
   esac

@@ -127,7 +127,7 @@ public final class ProducerMain implements Callable<Integer>
                     startNs = System.nanoTime();
                 }
             }
-            final long elapsedNs = System.nanoTime() - startNs;
+            final long elapsedNs = messages > 0 ? System.nanoTime() - startNs : 0;
 
             final UnsafeBuffer end = new UnsafeBuffer(new byte[CheckedMessage.HEADER_LENGTH]);
             CheckedMessage.write(end, 0, end.capacity(), producerIndex, messages);
