@@ -170,6 +170,7 @@ shmbus_wait_all() {
           shmbus_say "${SHMBUS_NAMES[$i]} exited with code $rc: stopping the others" >&2
           shmbus_stop_all
           remaining=0
+          break
         fi
       fi
     done
