@@ -98,7 +98,7 @@ final class CrossProcessScenario implements AutoCloseable
         }
     }
 
-    private String[] args(final String... extra)
+    String[] args(final String... extra)
     {
         final List<String> args = new ArrayList<>(List.of(
             "dir=" + directory, "topic=" + TOPIC, "spec=" + spec,
