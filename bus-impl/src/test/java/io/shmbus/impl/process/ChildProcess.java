@@ -155,6 +155,20 @@ public final class ChildProcess implements AutoCloseable
      */
     public String awaitLine(final String prefix, final Duration timeout)
     {
+        return awaitAnyLine(timeout, prefix);
+    }
+
+    /**
+     * Wait for the next stdout line whose first word is one of {@code prefixes}, skipping other lines.
+     *
+     * @param timeout  how long to wait.
+     * @param prefixes the first words looked for.
+     * @return the line.
+     * @throws AssertionError when the child prints a FAIL line, exits, or the timeout passes.
+     */
+    public String awaitAnyLine(final Duration timeout, final String... prefixes)
+    {
+        final String wanted = String.join("' or '", prefixes);
         final long deadline = System.nanoTime() + timeout.toNanos();
         while (true)
         {
@@ -167,26 +181,29 @@ public final class ChildProcess implements AutoCloseable
             catch (final InterruptedException ex)
             {
                 Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for '" + prefix + "' from " + name, ex);
+                throw new AssertionError("interrupted waiting for '" + wanted + "' from " + name, ex);
             }
             if (null == line)
             {
-                throw new AssertionError("child " + name + " did not print '" + prefix + "' within " + timeout +
+                throw new AssertionError("child " + name + " did not print '" + wanted + "' within " + timeout +
                     "\n" + diagnostics());
             }
             if (EXIT_MARK.equals(line))
             {
                 lines.add(EXIT_MARK);
-                throw new AssertionError("child " + name + " exited before printing '" + prefix + "'" +
+                throw new AssertionError("child " + name + " exited before printing '" + wanted + "'" +
                     exitCodeText() + "\n" + diagnostics());
             }
             if (line.startsWith("FAIL"))
             {
                 throw new AssertionError("child " + name + " failed: " + line + "\n" + diagnostics());
             }
-            if (line.equals(prefix) || line.startsWith(prefix + " "))
+            for (final String prefix : prefixes)
             {
-                return line;
+                if (line.equals(prefix) || line.startsWith(prefix + " "))
+                {
+                    return line;
+                }
             }
         }
     }
