@@ -121,7 +121,7 @@ public final class UntetheredRingSubscriber implements Subscriber
             {
                 return false;
             }
-            ring.checkRecord(index, length, position);
+            ring.checkRecord(index, length, kind, position); // the kind read before the lap check, not a new read
             if (kind == KIND_MESSAGE)
             {
                 messages++;
