@@ -46,6 +46,7 @@ final class CrossProcessScenario implements AutoCloseable
     final String spec;
     final ChildGroup children = new ChildGroup();
     final List<ChildProcess> publishers = new ArrayList<>();
+    private final List<Integer> publisherThreads = new ArrayList<>();
     final List<ChildProcess> subscribers = new ArrayList<>();
     private final Set<ChildProcess> ready = new HashSet<>();
 
@@ -81,6 +82,15 @@ final class CrossProcessScenario implements AutoCloseable
     {
         final ChildProcess child = children.start(name, PublisherMain.class, args(extra));
         publishers.add(child);
+        int threads = 1;
+        for (final String arg : extra)
+        {
+            if (arg.startsWith("threads="))
+            {
+                threads = Integer.parseInt(arg.substring("threads=".length()));
+            }
+        }
+        publisherThreads.add(threads);
         return child;
     }
 
@@ -122,8 +132,12 @@ final class CrossProcessScenario implements AutoCloseable
     static PublisherReport awaitPublisher(final ChildProcess publisher, final int id)
     {
         final String[] w = publisher.awaitWords("DONE", RUN_TIMEOUT);
-        return new PublisherReport(id, Long.parseLong(w[0]), Long.parseLong(w[1]), Long.parseLong(w[2]),
-            Long.parseLong(w[3]), Long.parseLong(w[4]), Long.parseLong(w[5]), Long.parseLong(w[6]));
+        if (Integer.parseInt(w[0]) != id)
+        {
+            throw new AssertionError("expected the report of publisher " + id + ", got " + String.join(" ", w));
+        }
+        return new PublisherReport(id, Long.parseLong(w[1]), Long.parseLong(w[2]), Long.parseLong(w[3]),
+            Long.parseLong(w[4]), Long.parseLong(w[5]), Long.parseLong(w[6]), Long.parseLong(w[7]));
     }
 
     static SubscriberReport awaitSubscriber(final ChildProcess subscriber, final int publishers)
@@ -145,7 +159,8 @@ final class CrossProcessScenario implements AutoCloseable
     }
 
     /**
-     * Wait for every publisher's DONE line, in start order.
+     * Wait for every publisher's DONE line. Test publisher ids are numbered in start order, each child taking
+     * as many as it runs threads.
      *
      * @return the reports, index = test publisher id.
      */
@@ -154,7 +169,10 @@ final class CrossProcessScenario implements AutoCloseable
         final List<PublisherReport> reports = new ArrayList<>();
         for (int i = 0; i < publishers.size(); i++)
         {
-            reports.add(awaitPublisher(publishers.get(i), i));
+            for (int t = 0; t < publisherThreads.get(i); t++)
+            {
+                reports.add(awaitPublisher(publishers.get(i), reports.size()));
+            }
         }
         return reports;
     }

@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * arrives (see {@link io.shmbus.impl.process.SubscriberMain}); the test then compares each subscriber's
  * per-publisher count and checksum with what the publisher sent.
  *
- * <p>One claim in 50 is first taken and aborted with a perfect copy of the message in it, so an aborted record
+ * <p>One scenario runs two publisher threads in each of two JVMs (each thread with its own shared publisher).
+ * One claim in 50 is first taken and aborted with a perfect copy of the message in it, so an aborted record
  * that was delivered would show up as a duplicate.
  */
 class CrossProcessStressTest
@@ -66,9 +67,23 @@ class CrossProcessStressTest
         run("4x4", 4, "shared", 4, 250_000);
     }
 
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void twoJvmsWithTwoPublisherThreadsEachToTwoSubscribers()
+    {
+        run("2x2tx2", 4, "shared", 2, 250_000, 2);
+    }
+
     private static void run(
         final String label, final int publisherCount, final String mode, final int subscriberCount,
         final long perPublisher)
+    {
+        run(label, publisherCount, mode, subscriberCount, perPublisher, 1);
+    }
+
+    private static void run(
+        final String label, final int publisherCount, final String mode, final int subscriberCount,
+        final long perPublisher, final int threadsPerJvm)
     {
         try (CrossProcessScenario scenario = new CrossProcessScenario(label, OPTIONS))
         {
@@ -77,10 +92,10 @@ class CrossProcessStressTest
                 scenario.startSubscriber("sub" + s, "policy=tethered", "start=oldest",
                     "publishers=" + publisherCount, "count=" + perPublisher);
             }
-            for (int p = 0; p < publisherCount; p++)
+            for (int p = 0; p < publisherCount; p += threadsPerJvm)
             {
                 scenario.startPublisher("pub" + p, "mode=" + mode, "id=" + p, "count=" + perPublisher,
-                    "abortEvery=50");
+                    "threads=" + threadsPerJvm, "abortEvery=50");
             }
             final long start = System.nanoTime();
             scenario.go();
@@ -106,10 +121,10 @@ class CrossProcessStressTest
                 assertEquals(0, report.lostMessages(), report.name() + ": lost");
             }
             final long total = publisherCount * perPublisher;
-            System.out.printf("%s: %d publisher(s) (%s) -> %d subscriber(s): %,d messages in %.2f s, " +
+            System.out.printf("%s: %d publisher(s) (%s, %d per JVM) -> %d subscriber(s): %,d messages in %.2f s, " +
                     "%,.0f msg/s published, %,.0f msg/s delivered in all; back-pressured %s; admin action %s%n",
-                label, publisherCount, mode, subscriberCount, total, elapsed / 1e9, total / (elapsed / 1e9),
-                total * subscriberCount / (elapsed / 1e9),
+                label, publisherCount, mode, threadsPerJvm, subscriberCount, total, elapsed / 1e9,
+                total / (elapsed / 1e9), total * subscriberCount / (elapsed / 1e9),
                 sent.stream().map(r -> Long.toString(r.backPressured())).toList(),
                 sent.stream().map(r -> Long.toString(r.adminAction())).toList());
         }
