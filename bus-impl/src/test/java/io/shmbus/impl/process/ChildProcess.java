@@ -258,6 +258,21 @@ public final class ChildProcess implements AutoCloseable
     }
 
     /**
+     * Close the child's stdin without killing it: a child exits on its own when it sees the end of its input.
+     */
+    public void closeInput()
+    {
+        try
+        {
+            stdin.close();
+        }
+        catch (final IOException ignore)
+        {
+            // already gone
+        }
+    }
+
+    /**
      * Send a signal with the {@code kill} command.
      *
      * @param signal the signal's name without SIG: STOP, CONT, KILL, TERM.
@@ -359,14 +374,7 @@ public final class ChildProcess implements AutoCloseable
     @Override
     public void close()
     {
-        try
-        {
-            stdin.close();
-        }
-        catch (final IOException ignore)
-        {
-            // already gone
-        }
+        closeInput();
         if (process.isAlive())
         {
             process.destroyForcibly(); // SIGKILL: also ends a stopped child

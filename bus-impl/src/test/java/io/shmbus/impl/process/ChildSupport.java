@@ -143,6 +143,25 @@ public final class ChildSupport
     }
 
     /**
+     * Wait for the next command line from the parent.
+     *
+     * @return the command.
+     */
+    public static String nextCommand()
+    {
+        try
+        {
+            return COMMANDS.take();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            fail("interrupted waiting for a command");
+            return null;
+        }
+    }
+
+    /**
      * @param expected a command.
      * @return true when that command arrived (it is consumed); other commands are dropped.
      */
