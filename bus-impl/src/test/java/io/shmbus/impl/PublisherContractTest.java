@@ -30,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * What every publisher promises, run for the exclusive and the shared publisher: round trips through offer and
@@ -244,6 +245,40 @@ class PublisherContractTest
                 assertEquals(type, r.type());
                 assertEquals(p.id(), r.publisherId());
                 assertEquals("from " + p.id(), r.body());
+            }
+        }
+    }
+
+    @Test
+    void laterClaimCommittedFirstStaysInvisibleUntilTheEarlierOneIsDone()
+    {
+        assumeFalse(publisherOptions.isExclusive(), "needs two publishers");
+        final Subscriber tethered = topic.subscriber(SubscriberOptions.tethered());
+        final Subscriber untethered = topic.subscriber(SubscriberOptions.untethered());
+        final Publisher early = publisher();
+        final Publisher late = topic.publisher(PublisherOptions.shared());
+        for (final boolean commit : new boolean[]{true, false})
+        {
+            final Claim claim = new Claim();
+            assertTrue(early.tryClaim(5, claim) > 0);
+            assertTrue(offer(late, "late", 2) > 0, "the later claim is taken and committed at once");
+            for (final Subscriber subscriber : List.of(tethered, untethered))
+            {
+                assertEquals(0, subscriber.poll((b, o, l, h) -> { }, 10), "nothing past the open claim");
+            }
+            claim.buffer().putStringWithoutLengthAscii(0, "early");
+            if (commit)
+            {
+                claim.type(1).commit();
+            }
+            else
+            {
+                claim.abort();
+            }
+            final List<String> expected = commit ? List.of("early", "late") : List.of("late");
+            for (final Subscriber subscriber : List.of(tethered, untethered))
+            {
+                assertEquals(expected, drain(subscriber).bodies(), commit ? "committed" : "aborted");
             }
         }
     }
