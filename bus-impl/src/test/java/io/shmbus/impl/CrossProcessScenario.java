@@ -21,7 +21,7 @@ import java.util.Set;
 final class CrossProcessScenario implements AutoCloseable
 {
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    static final Duration RUN_TIMEOUT = Duration.ofSeconds(150);
+    static final Duration RUN_TIMEOUT = Duration.ofSeconds(120);
     static final String TOPIC = "stress";
 
     /** What a publisher child reported. */

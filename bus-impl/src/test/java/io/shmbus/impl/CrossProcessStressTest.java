@@ -33,42 +33,42 @@ class CrossProcessStressTest
         .build();
 
     @Test
-    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void oneExclusivePublisherToOneSubscriber()
     {
         run("1x1-exclusive", 1, "exclusive", 1, 1_000_000);
     }
 
     @Test
-    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void oneSharedPublisherToOneSubscriber()
     {
         run("1x1-shared", 1, "shared", 1, 1_000_000);
     }
 
     @Test
-    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void oneExclusivePublisherToFourSubscribers()
     {
         run("1x4", 1, "exclusive", 4, 1_000_000);
     }
 
     @Test
-    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void fourSharedPublishersToOneSubscriber()
     {
         run("4x1", 4, "shared", 1, 250_000);
     }
 
     @Test
-    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void fourSharedPublishersToFourSubscribers()
     {
         run("4x4", 4, "shared", 4, 250_000);
     }
 
     @Test
-    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void twoJvmsWithTwoPublisherThreadsEachToTwoSubscribers()
     {
         run("2x2tx2", 4, "shared", 2, 250_000, 2);
