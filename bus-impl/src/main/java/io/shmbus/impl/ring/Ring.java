@@ -309,13 +309,29 @@ public final class Ring
      */
     public int checkRecord(final int index, final int length, final long position)
     {
+        return checkRecord(index, length, data.getShort(index + KIND_OFFSET), position);
+    }
+
+    /**
+     * As {@link #checkRecord(int, int, long)}, with the record's kind as the caller read it: for readers that
+     * may be lapped, which must validate the very values they read before their lap check, not the bytes as they
+     * are now.
+     *
+     * @param index    ring index of the record.
+     * @param length   the committed length.
+     * @param kind     the record's kind.
+     * @param position stream position, for the message.
+     * @return the aligned length.
+     * @throws TopicCorruptedException when it cannot be a record any publisher wrote.
+     */
+    public int checkRecord(final int index, final int length, final short kind, final long position)
+    {
         final int aligned = RecordDescriptor.alignedLength(length);
         if (length < RecordDescriptor.HEADER_LENGTH || aligned > capacity - index)
         {
             throw corrupt("record length " + length + " at position " + position + " (index " + index +
                 ") does not fit the ring (capacity " + capacity + ")");
         }
-        final short kind = data.getShort(index + KIND_OFFSET);
         if (kind == KIND_MESSAGE)
         {
             if (length < headerLength || length > maxRecordLength)

@@ -76,7 +76,8 @@ public final class UntetheredRingSubscriber extends RingSubscriber
     /**
      * Find where a subscriber joining at the tail starts, and its message index: walk from the oldest
      * retained record to the first record not yet committed, checking after each step that the walk was not
-     * lapped.
+     * lapped. Where the walk stops is checked too: a length of 0 or less there may be a record the walk was
+     * lapped on (zeroed by a cleaning round, or claimed again in a later lap), not the end of the stream.
      *
      * @param ring the ring.
      * @param out  out[0] the position, out[1] the number of messages before it.
@@ -107,12 +108,16 @@ public final class UntetheredRingSubscriber extends RingSubscriber
             {
                 return false;
             }
-            ring.checkRecord(index, length, position);
+            ring.checkRecord(index, length, kind, position); // the kind read before the lap check, not a new read
             if (kind == KIND_MESSAGE)
             {
                 messages++;
             }
             position += aligned;
+        }
+        if (ring.isLapped(position))
+        {
+            return false;
         }
         out[0] = position;
         out[1] = messages;

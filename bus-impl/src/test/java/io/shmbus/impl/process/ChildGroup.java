@@ -1,0 +1,67 @@
+package io.shmbus.impl.process;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The children of one test, killed together on close.
+ */
+public final class ChildGroup implements AutoCloseable
+{
+    private final List<ChildProcess> children = new ArrayList<>();
+
+    /**
+     * Start a child and remember it.
+     *
+     * @param name      for messages.
+     * @param mainClass the child's main class.
+     * @param args      its arguments.
+     * @return the child.
+     */
+    public ChildProcess start(final String name, final Class<?> mainClass, final String... args)
+    {
+        final ChildProcess child = ChildProcess.start(name, mainClass, args);
+        children.add(child);
+        return child;
+    }
+
+    /**
+     * @return every child started so far.
+     */
+    public List<ChildProcess> children()
+    {
+        return children;
+    }
+
+    /**
+     * Kill every child still running and wait for each to be gone.
+     */
+    @Override
+    public void close()
+    {
+        RuntimeException failure = null;
+        for (final ChildProcess child : children)
+        {
+            try
+            {
+                child.close();
+            }
+            catch (final RuntimeException ex)
+            {
+                if (null == failure)
+                {
+                    failure = ex;
+                }
+                else
+                {
+                    failure.addSuppressed(ex);
+                }
+            }
+        }
+        children.clear();
+        if (null != failure)
+        {
+            throw failure;
+        }
+    }
+}
