@@ -31,7 +31,8 @@ public interface Publisher extends AutoCloseable
     long NOT_CONNECTED = -1;
 
     /**
-     * The ring is full up to the slowest tethered subscriber: try again later.
+     * The ring is full: up to the slowest tethered subscriber, or up to a claim another publisher has not
+     * committed yet (the ring is never reused past a record still being written). Try again later.
      */
     long BACK_PRESSURED = -2;
 

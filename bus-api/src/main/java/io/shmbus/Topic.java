@@ -63,7 +63,11 @@ public interface Topic extends AutoCloseable
     TopicStatus status();
 
     /**
-     * Close the publishers and subscribers made through this topic object and unmap it. Idempotent.
+     * Close the publishers and subscribers made through this topic object and unmap it. Idempotent. A
+     * participant used by another thread at that moment returns {@link Publisher#CLOSED} or 0 from its next
+     * call; the memory stays mapped for a short linger (2 s by default, system property
+     * {@code shmbus.lingerMs}) so that a call already running finishes safely. Stop the threads that use a
+     * topic before closing it.
      */
     @Override
     void close();

@@ -205,18 +205,34 @@ public final class MappedTopic implements AutoCloseable
     }
 
     /**
-     * Unmap and close the descriptor (dropping the attached lock). Idempotent.
+     * Close the descriptor at once (dropping the attached lock, so the topic may be cleaned), and unmap the
+     * memory {@value #LINGER_MS_DEFAULT} ms later (system property {@code shmbus.lingerMs}). The delay lets a
+     * thread that was inside a poll or an offer when its topic was closed finish touching the memory: every
+     * participant stops at its next call (it sees itself closed), and unmapping under a thread that is still
+     * inside one would crash the JVM. Idempotent.
      */
     @Override
     public void close()
     {
         if (closed.compareAndSet(false, true))
         {
-            Linux.munmap(address, length);
-            Linux.munmap(readOnlyAddress, geometry.capacity());
+            // Unlock explicitly: a mapping holds a reference to the open file description, so closing the
+            // descriptor alone would keep the lock until the unmap.
+            try
+            {
+                Linux.unlock(fd, io.shmbus.impl.layout.LockDescriptor.ATTACHED_LOCK_OFFSET, 1);
+            }
+            catch (final java.io.IOException ex)
+            {
+                // closing anyway; the unmap releases it
+            }
             Linux.close(fd);
+            Unmapper.unmapLater(address, length, readOnlyAddress, geometry.capacity());
         }
     }
+
+    /** Default delay before a closed topic's memory is unmapped. */
+    public static final long LINGER_MS_DEFAULT = 2000;
 
     @Override
     public String toString()
