@@ -134,9 +134,10 @@ public class TetheredRingSubscriber extends RingSubscriber
                     checkStuck(position, false);
                     break;
                 }
-                final int aligned = ring.checkRecord(index, length, position);
+                final short kind = data.getShort(index + KIND_OFFSET);
+                final int aligned = ring.checkRecord(index, length, kind, position);
                 final long next = position + aligned;
-                if (data.getShort(index + KIND_OFFSET) != KIND_MESSAGE)
+                if (kind != KIND_MESSAGE)
                 {
                     position = next;
                     continue;
