@@ -66,24 +66,9 @@ public final class ExclusiveRingPublisher extends RingPublisher
         control.putLong(slotOffset + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET, tail);
         control.putInt(slotOffset + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET, (int)(end - tail));
         control.putLongRelease(ControlDescriptor.TAIL_OFFSET, end);
-        final int recordIndex = padding > 0 ? 0 : index;
-        if (FaultPoints.ANY)
-        {
-            FaultPoints.reach(FaultPoints.AFTER_TAIL, tail);
-        }
-        data.putInt(recordIndex, -recordLength);
-        if (padding > 0)
-        {
-            writeWrapPadding(index);
-        }
-        if (FaultPoints.ANY)
-        {
-            FaultPoints.reach(FaultPoints.AFTER_HEADER, tail + padding);
-        }
+        placeClaim(tail, index, padding, recordLength);
         control.putLongRelease(slotOffset + PublisherSlotDescriptor.PUBLISHED_MESSAGES_OFFSET, ++published);
         this.tail = end;
-        claimedIndex = recordIndex;
-        claimedPosition = tail + padding;
         return end;
     }
 }

@@ -219,11 +219,41 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     }
 
     /**
+     * Once the tail has moved past a claim: store the record's in-progress length ({@code -recordLength}, so a
+     * repair finds the extent in the header), commit the wrap padding if there is one, and remember where the
+     * record is for the caller of {@link #claim(int)}.
+     *
+     * @param tail         the claim's start (before any padding).
+     * @param index        the ring index of the tail.
+     * @param padding      bytes of wrap padding, 0 when the record fits before the ring's end.
+     * @param recordLength header plus body.
+     */
+    protected final void placeClaim(final long tail, final int index, final int padding, final int recordLength)
+    {
+        final int recordIndex = padding > 0 ? 0 : index;
+        if (FaultPoints.ANY)
+        {
+            FaultPoints.reach(FaultPoints.AFTER_TAIL, tail);
+        }
+        data.putInt(recordIndex, -recordLength);
+        if (padding > 0)
+        {
+            writeWrapPadding(index);
+        }
+        if (FaultPoints.ANY)
+        {
+            FaultPoints.reach(FaultPoints.AFTER_HEADER, tail + padding);
+        }
+        claimedIndex = recordIndex;
+        claimedPosition = tail + padding;
+    }
+
+    /**
      * Write a committed padding record over {@code [index, capacity)}: the end of the ring before a wrap.
      *
      * @param index where the padding starts.
      */
-    protected final void writeWrapPadding(final int index)
+    private void writeWrapPadding(final int index)
     {
         data.putShort(index + PUBLISHER_ID_OFFSET, publisherId);
         data.putShort(index + KIND_OFFSET, KIND_PADDING);

@@ -30,18 +30,29 @@ public abstract class RingSubscriber implements Subscriber
     protected final int subscriberId;
     private final Runnable onClose;
     private final Liveness liveness;
+    private final io.shmbus.LossHandler lossHandler;
     private int emptyPolls;
+    /** The next position to read (a record boundary). */
+    protected long position;
+    /** Messages delivered so far (kept in the slot too). */
+    protected long delivered;
+    private long lostMessages;
+    private long lostBytes;
     private final Waiter waiter;
     private volatile boolean closed;
 
     protected RingSubscriber(
         final Ring ring,
         final int subscriberId,
+        final long startPosition,
         final WaitStrategy waitStrategy,
+        final io.shmbus.LossHandler lossHandler,
         final Liveness liveness,
         final Runnable onClose)
     {
         this.liveness = liveness;
+        this.lossHandler = lossHandler;
+        this.position = startPosition;
         this.ring = ring;
         this.control = ring.control;
         this.data = ring.readOnlyData;
@@ -51,6 +62,9 @@ public abstract class RingSubscriber implements Subscriber
         this.subscriberId = subscriberId;
         this.slotOffset = ring.subscriberSlot(subscriberId);
         this.onClose = onClose;
+        this.delivered = control.getLong(slotOffset + SubscriberSlotDescriptor.DELIVERED_OFFSET);
+        this.lostMessages = control.getLong(slotOffset + SubscriberSlotDescriptor.LOST_MESSAGES_OFFSET);
+        this.lostBytes = control.getLong(slotOffset + SubscriberSlotDescriptor.LOST_BYTES_OFFSET);
         final Sleeper sleeper = new Sleeper(
             control,
             ControlDescriptor.DATA_SIGNAL_OFFSET,
@@ -73,6 +87,50 @@ public abstract class RingSubscriber implements Subscriber
      * or a gap to report), or the subscriber was closed.
      */
     protected abstract boolean hasWork();
+
+    /**
+     * Count a gap, keep the counts in the slot, and tell the loss handler.
+     *
+     * @param messages the messages skipped.
+     * @param bytes    the bytes of the stream skipped.
+     * @param from     where the gap starts.
+     * @param to       where reading resumes.
+     */
+    protected final void recordLoss(final long messages, final long bytes, final long from, final long to)
+    {
+        lostMessages += messages;
+        lostBytes += bytes;
+        control.putLongRelease(slotOffset + SubscriberSlotDescriptor.LOST_MESSAGES_OFFSET, lostMessages);
+        control.putLongRelease(slotOffset + SubscriberSlotDescriptor.LOST_BYTES_OFFSET, lostBytes);
+        if (null != lossHandler)
+        {
+            lossHandler.onLoss(messages, bytes, from, to);
+        }
+    }
+
+    @Override
+    public final long position()
+    {
+        return position;
+    }
+
+    @Override
+    public final long deliveredMessages()
+    {
+        return delivered;
+    }
+
+    @Override
+    public final long lostMessages()
+    {
+        return lostMessages;
+    }
+
+    @Override
+    public final long lostBytes()
+    {
+        return lostBytes;
+    }
 
     /**
      * Called when nothing could be read at {@code position}: every 1024th time (or always, when

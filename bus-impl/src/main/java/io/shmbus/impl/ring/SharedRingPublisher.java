@@ -70,22 +70,7 @@ public final class SharedRingPublisher extends RingPublisher
             }
         }
 
-        final int recordIndex = padding > 0 ? 0 : index;
-        if (FaultPoints.ANY)
-        {
-            FaultPoints.reach(FaultPoints.AFTER_TAIL, tail);
-        }
-        data.putInt(recordIndex, -recordLength);
-        if (padding > 0)
-        {
-            writeWrapPadding(index);
-        }
-        if (FaultPoints.ANY)
-        {
-            FaultPoints.reach(FaultPoints.AFTER_HEADER, tail + padding);
-        }
-        claimedIndex = recordIndex;
-        claimedPosition = tail + padding;
+        placeClaim(tail, index, padding, recordLength);
         return end;
     }
 }

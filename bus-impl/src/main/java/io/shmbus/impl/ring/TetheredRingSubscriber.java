@@ -21,17 +21,12 @@ import static io.shmbus.impl.layout.RecordDescriptor.KIND_OFFSET;
  * the messages before it nor sees its own message again; and publishers see the new position only after the
  * handler is done with the bytes.
  */
-public class TetheredRingSubscriber extends RingSubscriber
+public final class TetheredRingSubscriber extends RingSubscriber
 {
     private final RingMessageHeader header;
     private final SpaceSignal spaceSignal;
-    protected long position;
-    protected long delivered;
     private final boolean durable;
-    private final LossHandler lossHandler;
     private long messageIndex;
-    private long lostMessages;
-    private long lostBytes;
     private long pendingLostMessages;
     private long pendingLostBytes;
     private long pendingLostFrom;
@@ -89,18 +84,13 @@ public class TetheredRingSubscriber extends RingSubscriber
         final long lostBytes,
         final long lostFrom)
     {
-        super(ring, subscriberId, waitStrategy, liveness, onClose);
+        super(ring, subscriberId, startPosition, waitStrategy, lossHandler, liveness, onClose);
         this.durable = durable;
         this.messageIndex = startIndex;
-        this.lossHandler = lossHandler;
         this.pendingLostMessages = lostMessages;
         this.pendingLostBytes = lostBytes;
         this.pendingLostFrom = lostFrom;
-        this.lostMessages = durable ? control.getLong(slotOffset + SubscriberSlotDescriptor.LOST_MESSAGES_OFFSET) : 0;
-        this.lostBytes = durable ? control.getLong(slotOffset + SubscriberSlotDescriptor.LOST_BYTES_OFFSET) : 0;
         this.header = new RingMessageHeader(ring.timestamps);
-        this.position = startPosition;
-        this.delivered = control.getLong(slotOffset + SubscriberSlotDescriptor.DELIVERED_OFFSET);
         this.spaceSignal = spaceSignal;
     }
 
@@ -171,44 +161,13 @@ public class TetheredRingSubscriber extends RingSubscriber
         return count;
     }
 
-    @Override
-    public long position()
-    {
-        return position;
-    }
-
-    @Override
-    public long deliveredMessages()
-    {
-        return delivered;
-    }
-
     private void reportGap()
     {
         final long messages = pendingLostMessages;
         final long bytes = pendingLostBytes;
         pendingLostMessages = 0;
         pendingLostBytes = 0;
-        lostMessages += messages;
-        lostBytes += bytes;
-        control.putLongRelease(slotOffset + SubscriberSlotDescriptor.LOST_MESSAGES_OFFSET, lostMessages);
-        control.putLongRelease(slotOffset + SubscriberSlotDescriptor.LOST_BYTES_OFFSET, lostBytes);
-        if (null != lossHandler)
-        {
-            lossHandler.onLoss(messages, bytes, pendingLostFrom, pendingLostFrom + bytes);
-        }
-    }
-
-    @Override
-    public long lostMessages()
-    {
-        return lostMessages;
-    }
-
-    @Override
-    public long lostBytes()
-    {
-        return lostBytes;
+        recordLoss(messages, bytes, pendingLostFrom, pendingLostFrom + bytes);
     }
 
     @Override

@@ -36,13 +36,8 @@ public final class UntetheredRingSubscriber extends RingSubscriber
 {
     private final UnsafeBuffer copy;
     private final RingMessageHeader header;
-    private final LossHandler lossHandler;
     private final long[] oldest = new long[2];
-    private long position;
     private long messageIndex;
-    private long delivered;
-    private long lostMessages;
-    private long lostBytes;
 
     /**
      * @param ring          the topic's ring.
@@ -64,12 +59,10 @@ public final class UntetheredRingSubscriber extends RingSubscriber
         final Liveness liveness,
         final Runnable onClose)
     {
-        super(ring, subscriberId, waitStrategy, liveness, onClose);
+        super(ring, subscriberId, startPosition, waitStrategy, lossHandler, liveness, onClose);
         this.copy = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             RecordDescriptor.alignedLength(ring.maxRecordLength), 64));
         this.header = new RingMessageHeader(ring.timestamps);
-        this.lossHandler = lossHandler;
-        this.position = startPosition;
         this.messageIndex = startIndex;
     }
 
@@ -144,39 +137,15 @@ public final class UntetheredRingSubscriber extends RingSubscriber
             {
                 final int index = (int)position & mask;
                 final int length = data.getIntVolatile(index);
-                if (length <= 0)
-                {
-                    if (ring.isLapped(position))
-                    {
-                        final long resumed = resync(position);
-                        if (resumed < 0)
-                        {
-                            break;
-                        }
-                        position = resumed;
-                        continue;
-                    }
-                    checkStuck(position, false);
-                    break;
-                }
                 final int aligned = RecordDescriptor.alignedLength(length);
-                if (length < RecordDescriptor.HEADER_LENGTH || aligned > capacity - index)
+                final boolean fits = length >= RecordDescriptor.HEADER_LENGTH && aligned <= capacity - index;
+                if (fits)
                 {
-                    if (ring.isLapped(position))
-                    {
-                        final long resumed = resync(position);
-                        if (resumed < 0)
-                        {
-                            break;
-                        }
-                        position = resumed;
-                        continue;
-                    }
-                    throw ring.corrupt("record length " + length + " at position " + position + " (index " +
-                        index + ") does not fit the ring (capacity " + capacity + ")");
+                    copy.putBytes(0, data, index, Math.min(length, copyCapacity));
+                    VarHandle.loadLoadFence();
                 }
-                copy.putBytes(0, data, index, Math.min(length, copyCapacity));
-                VarHandle.loadLoadFence();
+                // One lap check covers all three cases: a zero or in-progress length may be a record zeroed or
+                // claimed again under us, an impossible length may be a later lap's bytes, a copy may be torn.
                 if (ring.isLapped(position))
                 {
                     final long resumed = resync(position);
@@ -186,6 +155,16 @@ public final class UntetheredRingSubscriber extends RingSubscriber
                     }
                     position = resumed;
                     continue;
+                }
+                if (length <= 0)
+                {
+                    checkStuck(position, false);
+                    break;
+                }
+                if (!fits)
+                {
+                    throw ring.corrupt("record length " + length + " at position " + position + " (index " +
+                        index + ") does not fit the ring (capacity " + capacity + ")");
                 }
                 final short kind = copy.getShort(KIND_OFFSET);
                 final long next = position + aligned;
@@ -243,38 +222,9 @@ public final class UntetheredRingSubscriber extends RingSubscriber
             return -1; // cannot happen once the round that raised cleanIntent is done; poll again later
         }
         final long messages = oldest[1] - messageIndex;
-        final long bytes = resume - position;
-        lostMessages += messages;
-        lostBytes += bytes;
         messageIndex = oldest[1];
-        control.putLongRelease(slotOffset + SubscriberSlotDescriptor.LOST_MESSAGES_OFFSET, lostMessages);
-        control.putLongRelease(slotOffset + SubscriberSlotDescriptor.LOST_BYTES_OFFSET, lostBytes);
-        lossHandler.onLoss(messages, bytes, position, resume);
+        recordLoss(messages, resume - position, position, resume);
         return resume;
-    }
-
-    @Override
-    public long position()
-    {
-        return position;
-    }
-
-    @Override
-    public long deliveredMessages()
-    {
-        return delivered;
-    }
-
-    @Override
-    public long lostMessages()
-    {
-        return lostMessages;
-    }
-
-    @Override
-    public long lostBytes()
-    {
-        return lostBytes;
     }
 
     @Override
