@@ -4,7 +4,7 @@
 #
 #   examples/ping-pong.sh [PING_OPTIONS...]     e.g. --iterations 200000 --idle spin
 #
-# Ping's options: --warmup COUNT, --iterations COUNT, --idle backoff|yield|spin (all of them: java -jar
+# Ping's options: --warmup COUNT, --iterations COUNT, --idle futex|backoff|yield|spin (all of them: java -jar
 # examples/target/shmbus-examples.jar ping --help). Pong gets the same --idle. Builds first when the jar is
 # missing or older than the sources.
 set -uo pipefail
@@ -12,12 +12,12 @@ SHMBUS_SCRIPT=ping-pong
 # shellcheck source=scripts/demo-support.sh
 source "$(dirname "$0")/../scripts/demo-support.sh"
 
-idle=backoff
+idle=futex
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   case "${args[$i]}" in
     -h | --help) sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
-    --idle) idle=${args[$((i + 1))]:-backoff} ;;
+    --idle) idle=${args[$((i + 1))]:-futex} ;;
     --idle=*) idle=${args[$i]#--idle=} ;;
   esac
 done

@@ -49,7 +49,7 @@ public final class ConsumerMain implements Callable<Integer>
     @Option(names = "--quiet", description = "Print the summary only, no progress lines.")
     private boolean quiet;
 
-    @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "BACKOFF",
+    @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "FUTEX",
         description = "How to wait when there is nothing to read: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     private Idle idleKind;
 
@@ -71,7 +71,6 @@ public final class ConsumerMain implements Callable<Integer>
     {
         Cli.logAs(name);
         final StreamVerifier verifier = new StreamVerifier(producers);
-        final IdleStrategy idle = idleKind.newStrategy();
         final long timeoutNs = stream.timeoutNs();
         boolean timedOut = false;
         long firstNs = 0;
@@ -80,7 +79,9 @@ public final class ConsumerMain implements Callable<Integer>
         try (Bus bus = this.bus.open())
         {
             final Topic topic = bus.topic(stream.topic, stream.topicOptions());
-            final Subscriber subscriber = topic.subscriber(SubscriberOptions.tethered());
+            final Subscriber subscriber = topic.subscriber(
+                SubscriberOptions.tethered().waitStrategy(idleKind.waitStrategy()));
+            final IdleStrategy idle = idleKind.subscriberStrategy(subscriber);
             Cli.print(out, "%s: subscribed to topic %s in %s; waiting for %d producer(s)%n",
                 name, stream.topic, bus.directory(), producers);
             Cli.signalReady(readyFile);

@@ -58,7 +58,7 @@ public final class PingMain implements Callable<Integer>
         description = "Round trips to measure (default: ${DEFAULT-VALUE}).")
     private int iterations;
 
-    @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "BACKOFF",
+    @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "FUTEX",
         description = "How to wait for the echo: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     private Idle idleKind;
 
@@ -87,7 +87,7 @@ public final class PingMain implements Callable<Integer>
         {
             throw new IllegalArgumentException("--warmup must be 0 or more and --iterations 1 or more");
         }
-        final IdleStrategy idle = idleKind.newStrategy();
+        final IdleStrategy sendIdle = idleKind.publisherStrategy();
         final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         final Echo echo = new Echo();
         final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(MESSAGE_LENGTH));
@@ -95,7 +95,9 @@ public final class PingMain implements Callable<Integer>
 
         try (Bus bus = this.bus.open())
         {
-            final Subscriber replies = bus.topic(PONG_TOPIC, OPTIONS).subscriber(SubscriberOptions.tethered());
+            final Subscriber replies = bus.topic(PONG_TOPIC, OPTIONS)
+                .subscriber(SubscriberOptions.tethered().waitStrategy(idleKind.waitStrategy()));
+            final IdleStrategy idle = idleKind.subscriberStrategy(replies);
             final Publisher requests = bus.topic(PING_TOPIC, OPTIONS).publisher(PublisherOptions.exclusive());
             Cli.print(out, "ping: %s round trips of %d-byte messages after %s warm-up, idle strategy %s%n",
                 Rates.count(iterations), MESSAGE_LENGTH, Rates.count(warmup), idleKind.name().toLowerCase(Locale.ROOT));
@@ -105,7 +107,7 @@ public final class PingMain implements Callable<Integer>
             {
                 message.putLong(SEQUENCE_OFFSET, i);
                 message.putLong(SENT_NS_OFFSET, System.nanoTime());
-                send(requests, message, 0, idle, timeoutNs);
+                send(requests, message, 0, sendIdle, timeoutNs);
 
                 echo.expected = i;
                 echo.received = false;
@@ -126,7 +128,7 @@ public final class PingMain implements Callable<Integer>
                         if (0 == i && now > resendNs)
                         {
                             // Until pong first answers, resend: it may have attached just after the first send.
-                            send(requests, message, 0, idle, timeoutNs);
+                            send(requests, message, 0, sendIdle, timeoutNs);
                             resendNs = now + FIRST_RESEND_NS;
                         }
                     }
@@ -138,7 +140,7 @@ public final class PingMain implements Callable<Integer>
                 }
             }
             message.putLong(SEQUENCE_OFFSET, -1);
-            send(requests, message, TYPE_END, idle, timeoutNs);
+            send(requests, message, TYPE_END, sendIdle, timeoutNs);
         }
 
         Cli.print(out, "ping: round trip (us): p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f  " +

@@ -30,7 +30,7 @@ public final class PongMain implements Callable<Integer>
     @Mixin
     private final BusArgs bus = new BusArgs();
 
-    @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "BACKOFF",
+    @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "FUTEX",
         description = "How to wait for the next ping: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     private Idle idleKind;
 
@@ -59,12 +59,12 @@ public final class PongMain implements Callable<Integer>
     public Integer call()
     {
         Cli.logAs("pong");
-        final IdleStrategy idle = idleKind.newStrategy();
         final long timeoutNs = TimeUnit.SECONDS.toNanos(timeoutS);
         try (Bus bus = this.bus.open())
         {
-            final Subscriber requests =
-                bus.topic(PingMain.PING_TOPIC, PingMain.OPTIONS).subscriber(SubscriberOptions.tethered());
+            final Subscriber requests = bus.topic(PingMain.PING_TOPIC, PingMain.OPTIONS)
+                .subscriber(SubscriberOptions.tethered().waitStrategy(idleKind.waitStrategy()));
+            final IdleStrategy idle = idleKind.subscriberStrategy(requests);
             final Publisher replies =
                 bus.topic(PingMain.PONG_TOPIC, PingMain.OPTIONS).publisher(PublisherOptions.exclusive());
             final Echoer echoer = new Echoer(replies, timeoutNs);

@@ -69,7 +69,7 @@ public final class ProducerMain implements Callable<Integer>
             "start several producers at once.")
     private Path startFile;
 
-    @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "BACKOFF",
+    @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "FUTEX",
         description = "How to wait when back-pressured: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     private Idle idleKind;
 
@@ -96,7 +96,7 @@ public final class ProducerMain implements Callable<Integer>
         validate();
         final String name = "producer-" + producerIndex;
         Cli.logAs(name);
-        idle = idleKind.newStrategy();
+        idle = idleKind.publisherStrategy();
         try (Bus bus = this.bus.open())
         {
             final Topic topic = bus.topic(stream.topic, stream.topicOptions());

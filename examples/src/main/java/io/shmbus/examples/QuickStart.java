@@ -7,8 +7,6 @@ import io.shmbus.Subscriber;
 import io.shmbus.SubscriberOptions;
 import io.shmbus.Topic;
 import io.shmbus.TopicOptions;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,9 +47,8 @@ public final class QuickStart implements Callable<Integer>
             int length = message.putStringWithoutLengthAscii(0, "hello, shmbus");
             while (publisher.offer(message, 0, length) < 0) { Thread.onSpinWait(); }  // e.g. BACK_PRESSURED: retry
 
-            IdleStrategy idle = new BackoffIdleStrategy();
-            while (subscriber.poll((buffer, offset, len, header) ->
-                System.out.println(buffer.getStringWithoutLengthAscii(offset, len)), 10) == 0) { idle.idle(); }
+            subscriber.poll((buffer, offset, len, header) ->                 // sleeps on a futex until data
+                System.out.println(buffer.getStringWithoutLengthAscii(offset, len)), 10, 1_000_000_000L);
         }
         // example:end
         return 0;

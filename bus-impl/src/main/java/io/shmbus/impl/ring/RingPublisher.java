@@ -179,22 +179,36 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
         {
             return CLOSED;
         }
-        final long result = claim(headerLength + length);
-        if (result > 0)
+        try
         {
-            final int index = claimedIndex;
-            claim.wrap(this, data, index, index + headerLength, length, claimedPosition);
+            final long result = claim(headerLength + length);
+            if (result > 0)
+            {
+                final int index = claimedIndex;
+                claim.wrap(this, data, index, index + headerLength, length, claimedPosition);
+            }
+            return result;
         }
-        return result;
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
+        }
     }
 
     @Override
     public final void commitClaim(final Claim claim)
     {
         final int index = claim.recordOffset();
-        writeHeader(index, claim.type());
-        data.putIntRelease(index, headerLength + claim.length());
-        signal.afterCommit();
+        try
+        {
+            writeHeader(index, claim.type());
+            data.putIntRelease(index, headerLength + claim.length());
+            signal.afterCommit();
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
+        }
     }
 
     @Override

@@ -97,6 +97,18 @@ public final class TetheredRingSubscriber extends RingSubscriber
     @Override
     public int poll(final MessageHandler handler, final int messageLimit)
     {
+        try
+        {
+            return pollRing(handler, messageLimit);
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error); // a SIGBUS on the mapping: the file was truncated
+        }
+    }
+
+    private int pollRing(final MessageHandler handler, final int messageLimit)
+    {
         if (isClosed())
         {
             return 0;
@@ -137,10 +149,6 @@ public final class TetheredRingSubscriber extends RingSubscriber
                 count++;
                 handler.onMessage(view, index + headerLength, length - headerLength, header);
             }
-        }
-        catch (final InternalError error)
-        {
-            throw ring.memoryFault(error);
         }
         finally
         {

@@ -120,6 +120,18 @@ public final class UntetheredRingSubscriber extends RingSubscriber
     @Override
     public int poll(final MessageHandler handler, final int messageLimit)
     {
+        try
+        {
+            return pollRing(handler, messageLimit);
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error); // a SIGBUS on the mapping: the file was truncated
+        }
+    }
+
+    private int pollRing(final MessageHandler handler, final int messageLimit)
+    {
         if (isClosed())
         {
             return 0;
@@ -185,10 +197,6 @@ public final class UntetheredRingSubscriber extends RingSubscriber
                 count++;
                 handler.onMessage(copy, headerLength, length - headerLength, header);
             }
-        }
-        catch (final InternalError error)
-        {
-            throw ring.memoryFault(error);
         }
         finally
         {
