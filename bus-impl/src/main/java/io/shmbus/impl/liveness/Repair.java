@@ -86,8 +86,11 @@ public final class Repair
         {
             return 0;
         }
+        // A part below the oldest retained record is gone: a cleaning round walked it, so it was committed, and
+        // its bytes may hold a later lap now. Each part is checked on its own: a round walks over a wrap padding
+        // that was committed and stops at the claim's record, which is not.
         final long oldest = ring.cleanLimit() - capacity;
-        if (start < oldest || start + extent > ring.tail())
+        if (start + extent <= oldest || start + extent > ring.tail())
         {
             return 0; // long gone, or a CAS that never happened
         }
@@ -107,7 +110,10 @@ public final class Repair
         if (startIndex + extent > capacity)
         {
             final int padding = capacity - startIndex;
-            repaired += pad(ring, startIndex, padding, index) ? 1 : 0;
+            if (start >= oldest)
+            {
+                repaired += pad(ring, startIndex, padding, index) ? 1 : 0;
+            }
             repaired += pad(ring, 0, extent - padding, index) ? 1 : 0;
         }
         else
