@@ -172,8 +172,13 @@ final class ShmTopic implements Topic
             }
             if (handle.tryLock(lock))
             {
-                // Its owner died without leaving: repair whatever it left in the ring, then reuse the slot.
-                Repair.deadPublisher(ring, i, handle);
+                // Its owner died without leaving: repair whatever it left in the ring, then reuse the slot; unless
+                // the repair is undecided (a live publisher names its claim), then leave it for a later repair.
+                if (!Repair.deadPublisher(ring, i, handle))
+                {
+                    handle.unlock(lock);
+                    continue;
+                }
                 if (free < 0)
                 {
                     free = i;
