@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Test-only halting points inside the claim path and the cleaning round, for crash tests that kill (or stop) a
+ * Test-only halting points inside the claim path, the cleaning round and a subscriber's join, for crash tests that kill (or stop) a
  * publisher at an exact moment. Enabled only when the JVM starts with {@code -Dshmbus.faultPoints=<name>}; the
  * flag is a static final constant, so in every other JVM the JIT removes the checks entirely.
  *
@@ -28,9 +28,12 @@ public final class FaultPoints
     public static final String BEFORE_CAS = "beforeCas";
     /** In a cleaning round: after cleanIntent was stored, before any byte was zeroed (the lock is held). */
     public static final String IN_ROUND = "inRound";
+    /** A subscriber joining: its slot is active at its start position, it is not counted as connected yet. */
+    public static final String JOINING = "joining";
 
     static final String ENABLED = System.getProperty("shmbus.faultPoints", "");
-    static final boolean ANY = !ENABLED.isEmpty();
+    /** True when a fault point is enabled in this JVM; guard every {@link #reach} with it. */
+    public static final boolean ANY = !ENABLED.isEmpty();
     private static final long SKIP = Long.getLong("shmbus.faultPoints.skip", 0);
     private static final String RELEASE = System.getProperty("shmbus.faultPoints.release", "");
     private static final AtomicLong PASSED = new AtomicLong();
@@ -39,7 +42,13 @@ public final class FaultPoints
     {
     }
 
-    static void reach(final String point, final long position)
+    /**
+     * Halt here if {@code point} is the enabled fault point (and its skip count has passed).
+     *
+     * @param point    the point's name.
+     * @param position printed in the HALTED line: a stream position, or what identifies the place.
+     */
+    public static void reach(final String point, final long position)
     {
         if (ENABLED.equals(point) && PASSED.getAndIncrement() >= SKIP)
         {
