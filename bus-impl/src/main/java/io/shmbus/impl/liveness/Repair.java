@@ -58,9 +58,10 @@ public final class Repair
         final UnsafeBuffer control = ring.control();
         final int slot = ring.publisherSlot(index);
         final long roundOwner = ring.cleanLockValue();
-        if (roundOwner == index + 1)
+        // It died cleaning; its slot lock is ours, so is the round.
+        if (roundOwner == index + 1 && ring.finishRound(roundOwner, roundOwner))
         {
-            ring.finishRound(roundOwner, roundOwner); // it died cleaning; its slot lock is ours, so is the round
+            control.getAndAddLong(ControlDescriptor.REPAIRS_OFFSET, 1);
             LOG.warn("finished the cleaning round that dead publisher slot {} of {} left", index, ring.topic().source());
         }
         final int repaired = repairClaim(ring, index, probe);
