@@ -33,7 +33,10 @@ final class CrashRig implements AutoCloseable
     static final Duration START = Duration.ofSeconds(60);
     static final Duration RUN = Duration.ofSeconds(60);
     static final String TOPIC = "crash";
-    /** Flags for children that need no logs and are short-lived: they start with half the CPU. */
+    /**
+     * Flags for the children of crash tests: no logging (configuring Logback costs a child more CPU than anything
+     * else it does) and a light JIT. Starting JVMs is most of what these tests spend.
+     */
     static final List<String> LEAN_JVM = List.of(
         "-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider",
         "-XX:TieredStopAtLevel=1",
@@ -88,9 +91,12 @@ final class CrashRig implements AutoCloseable
         return args.toArray(String[]::new);
     }
 
+    /**
+     * Start a child with the {@link #LEAN_JVM} flags.
+     */
     ChildProcess start(final String name, final Class<?> mainClass, final String... extra)
     {
-        return children.start(name, mainClass, args(extra));
+        return start(name, LEAN_JVM, mainClass, extra);
     }
 
     ChildProcess start(final String name, final List<String> jvmFlags, final Class<?> mainClass, final String... extra)
@@ -110,7 +116,7 @@ final class CrashRig implements AutoCloseable
      */
     ChildProcess startHalting(final String name, final String window, final Path release, final String... extra)
     {
-        final List<String> flags = new ArrayList<>();
+        final List<String> flags = new ArrayList<>(LEAN_JVM);
         if (!"halfBody".equals(window))
         {
             flags.add("-Dshmbus.faultPoints=" + window);

@@ -82,7 +82,7 @@ class DeadCleaningRoundTest
             final long before = rig.messagesBeforeFirstRound(0);
             // It reads everything the cleaner commits, then stays attached without reading (a publisher needs a
             // subscriber to publish at all).
-            final ChildProcess reader = rig.start("reader", CrashRig.LEAN_JVM, CrashSubscriberMain.class,
+            final ChildProcess reader = rig.start("reader", CrashSubscriberMain.class,
                 "policy=tethered", "start=oldest", "publishers=1", "count=" + (before + 1), "holdAfter=" + before);
             final ChildProcess cleaner = rig.startHalting("cleaner", "inRound", null, "mode=shared", "id=0");
             CrashRig.awaitReady(reader);
@@ -96,7 +96,7 @@ class DeadCleaningRoundTest
 
             cleaner.signal("KILL");
             cleaner.awaitExit(CrashRig.RUN);
-            final ChildProcess joiner = rig.start("joiner", CrashRig.LEAN_JVM, CrashSubscriberMain.class,
+            final ChildProcess joiner = rig.start("joiner", CrashSubscriberMain.class,
                 "policy=tethered", "start=oldest", "publishers=1", "count=" + before, "fromZero=false");
             final SubscriberReport got = CrashRig.awaitSubscriber(joiner, 1);
             assertEquals(0, joiner.awaitExit(CrashRig.RUN));

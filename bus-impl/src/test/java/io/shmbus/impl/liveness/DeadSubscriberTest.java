@@ -44,14 +44,14 @@ class DeadSubscriberTest
     {
         try (CrashRig rig = new CrashRig("dead-subscriber", OPTIONS))
         {
-            final ChildProcess first = rig.start("sub1", CrashRig.LEAN_JVM, SubscriberMain.class,
+            final ChildProcess first = rig.start("sub1", SubscriberMain.class,
                 "policy=tethered", "start=oldest", "publishers=1", "count=" + COUNT);
-            final ChildProcess second = rig.start("sub2", CrashRig.LEAN_JVM, SubscriberMain.class,
+            final ChildProcess second = rig.start("sub2", SubscriberMain.class,
                 "policy=tethered", "start=oldest", "publishers=1", "count=" + COUNT);
             // About a thousand messages a second: it holds the publisher back.
-            final ChildProcess slow = rig.start("slow", CrashRig.LEAN_JVM, SubscriberMain.class,
+            final ChildProcess slow = rig.start("slow", SubscriberMain.class,
                 "policy=tethered", "start=oldest", "publishers=1", "count=" + COUNT, "slowEvery=1", "slowMicros=1000");
-            final ChildProcess publisher = rig.start("pub", CrashRig.LEAN_JVM, PublisherMain.class,
+            final ChildProcess publisher = rig.start("pub", PublisherMain.class,
                 "mode=exclusive", "id=0", "count=" + COUNT);
             CrashRig.awaitReady(first);
             CrashRig.awaitReady(second);
@@ -116,7 +116,7 @@ class DeadSubscriberTest
             joining.signal("KILL");
             joining.awaitExit(CrashRig.RUN);
 
-            final ChildProcess next = rig.start("next", CrashRig.LEAN_JVM, CrashSubscriberMain.class,
+            final ChildProcess next = rig.start("next", CrashSubscriberMain.class,
                 "policy=" + policy, "name=late", "start=oldest", "publishers=1", "count=1");
             CrashRig.awaitReady(next);
             assertEquals(1, rig.probe.subscriberCount(), "the subscriber now attached is counted, once");

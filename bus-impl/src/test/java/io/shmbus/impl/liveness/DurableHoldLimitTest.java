@@ -36,10 +36,10 @@ class DurableHoldLimitTest
     {
         try (CrashRig rig = new CrashRig("durable-hold", OPTIONS))
         {
-            final ChildProcess away = rig.start("durable-1", CrashRig.LEAN_JVM, CrashSubscriberMain.class,
+            final ChildProcess away = rig.start("durable-1", CrashSubscriberMain.class,
                 "policy=durable", "name=audit", "holdLimitMs=" + HOLD_LIMIT_MS, "start=oldest", "publishers=1",
                 "count=" + COUNT, "holdAfter=" + SEEN);
-            final ChildProcess publisher = rig.start("pub", CrashRig.LEAN_JVM, PublisherMain.class,
+            final ChildProcess publisher = rig.start("pub", PublisherMain.class,
                 "mode=exclusive", "id=0", "count=" + COUNT);
             final int slot = CrashRig.awaitReady(away);
             final int publisherSlot = CrashRig.awaitReady(publisher);
@@ -83,7 +83,7 @@ class DurableHoldLimitTest
             final long lost = COUNT - retained[0] - SEEN;
             assertTrue(lost > 0, "the publisher overwrote messages the durable subscriber had not seen");
 
-            final ChildProcess back = rig.start("durable-2", CrashRig.LEAN_JVM, CrashSubscriberMain.class,
+            final ChildProcess back = rig.start("durable-2", CrashSubscriberMain.class,
                 "policy=durable", "name=audit", "holdLimitMs=" + HOLD_LIMIT_MS, "publishers=1", "count=" + COUNT,
                 "fromZero=false");
             final String[] ready = back.awaitWords("READY", CrashRig.START);

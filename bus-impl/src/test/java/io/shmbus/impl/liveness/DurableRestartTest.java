@@ -52,7 +52,7 @@ class DurableRestartTest
     {
         try (CrashRig rig = new CrashRig("durable-restart", OPTIONS))
         {
-            final ChildProcess publisher = rig.start("pub", CrashRig.LEAN_JVM, PublisherMain.class,
+            final ChildProcess publisher = rig.start("pub", PublisherMain.class,
                 "mode=exclusive", "id=0", "count=" + COUNT);
             ChildProcess life = startLife(rig, 0);
             life.awaitLine("STARTED", CrashRig.START);
@@ -151,7 +151,7 @@ class DurableRestartTest
 
     private static ChildProcess startLife(final CrashRig rig, final int life)
     {
-        return rig.start("durable-" + life, CrashRig.LEAN_JVM, CrashSubscriberMain.class,
+        return rig.start("durable-" + life, CrashSubscriberMain.class,
             "policy=durable", "name=audit", "holdLimitMs=-1", "start=oldest", "publishers=1", "count=" + COUNT,
             "fromZero=" + (life == 0), "trace=true", "limit=" + LIMIT, "slowMicros=" + (life < KILLS ? 300 : 0),
             "waitOpen=true");

@@ -36,7 +36,7 @@ class SameProcessParticipantsTest
     {
         try (CrashRig rig = new CrashRig("same-process", OPTIONS))
         {
-            final ChildProcess siblings = rig.start("siblings", CrashRig.LEAN_JVM, SiblingParticipantsMain.class);
+            final ChildProcess siblings = rig.start("siblings", SiblingParticipantsMain.class);
             final String[] ready = siblings.awaitWords("READY", CrashRig.START);
             final int publisher = Integer.parseInt(ready[0]);
             final int subscriberA = Integer.parseInt(ready[1]);
@@ -96,7 +96,7 @@ class SameProcessParticipantsTest
      */
     private static Map<String, String> statusFromAnotherProcess(final CrashRig rig)
     {
-        final ChildProcess child = rig.start("status", CrashRig.LEAN_JVM, StatusMain.class);
+        final ChildProcess child = rig.start("status", StatusMain.class);
         final Map<String, String> seen = new HashMap<>();
         String line;
         while (null != (line = child.nextLine(CrashRig.RUN)))

@@ -33,6 +33,14 @@ final class TopicProbe implements AutoCloseable
         this.maxPublishers = mapped.geometry().maxPublishers();
     }
 
+    /**
+     * @return the descriptor of the probe's own open of the topic file.
+     */
+    int fd()
+    {
+        return mapped.fd();
+    }
+
     long tail()
     {
         return control.getLongVolatile(ControlDescriptor.TAIL_OFFSET);

@@ -387,6 +387,15 @@ public final class ChildProcess implements AutoCloseable
     }
 
     /**
+     * SIGKILL the child at once, through the {@code kill(2)} system call rather than the {@code kill} command: for
+     * tests that time what follows the signal.
+     */
+    public void killNow()
+    {
+        process.destroyForcibly();
+    }
+
+    /**
      * Stop the child with SIGSTOP: it keeps its locks and mappings but does not run.
      */
     public void suspend()
