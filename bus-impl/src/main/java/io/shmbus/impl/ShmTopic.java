@@ -17,6 +17,7 @@ import io.shmbus.impl.liveness.Repair;
 import io.shmbus.impl.mapping.MappedTopic;
 import io.shmbus.impl.platform.Linux;
 import io.shmbus.impl.ring.ExclusiveRingPublisher;
+import io.shmbus.impl.ring.FaultPoints;
 import io.shmbus.impl.ring.Ring;
 import io.shmbus.impl.ring.SharedRingPublisher;
 import io.shmbus.impl.ring.TetheredRingSubscriber;
@@ -172,8 +173,13 @@ final class ShmTopic implements Topic
             }
             if (handle.tryLock(lock))
             {
-                // Its owner died without leaving: repair whatever it left in the ring, then reuse the slot.
-                Repair.deadPublisher(ring, i, handle);
+                // Its owner died without leaving: repair whatever it left in the ring, then reuse the slot; unless
+                // the repair is undecided (a live publisher names its claim), then leave it for a later repair.
+                if (!Repair.deadPublisher(ring, i, handle))
+                {
+                    handle.unlock(lock);
+                    continue;
+                }
                 if (free < 0)
                 {
                     free = i;
@@ -426,7 +432,7 @@ final class ShmTopic implements Topic
             control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_ACTIVE);
             final Subscriber subscriber = new UntetheredRingSubscriber(
                 ring, index, start[0], start[1], options.lossHandler(), options.waitStrategy(), liveness, release);
-            connected(slot, resumed);
+            connected(slot);
             return subscriber;
         }
 
@@ -469,7 +475,7 @@ final class ShmTopic implements Topic
         final Subscriber subscriber = new TetheredRingSubscriber(
             ring, index, position, new SpaceSignal(ring), options.waitStrategy(), liveness, release, durable,
             messageIndex, options.lossHandler(), resumed ? lostMessages : 0, resumed ? lostBytes : 0, lostFrom);
-        connected(slot, resumed);
+        connected(slot);
         return subscriber;
     }
 
@@ -477,11 +483,16 @@ final class ShmTopic implements Topic
      * Count a subscriber in subscriberCount only once its start position is fixed: a publisher that sees the
      * count (and so no longer gets NOT_CONNECTED) then claims at a tail at or past that position, so a
      * subscriber starting at the tail never misses the first message published for it. A durable subscriber
-     * that resumes was counted all along.
+     * that resumes was counted all along, unless its process died while joining, after its slot became active
+     * and before it was counted: the slot's own flag says which.
      */
-    private void connected(final int slot, final boolean resumed)
+    private void connected(final int slot)
     {
-        if (!resumed)
+        if (FaultPoints.ANY)
+        {
+            FaultPoints.reach(FaultPoints.JOINING, slot);
+        }
+        if (control.getIntVolatile(slot + SubscriberSlotDescriptor.COUNTED_OFFSET) == 0)
         {
             control.getAndAddInt(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET, 1);
             control.putIntVolatile(slot + SubscriberSlotDescriptor.COUNTED_OFFSET, 1);

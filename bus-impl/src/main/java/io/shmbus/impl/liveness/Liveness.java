@@ -208,7 +208,10 @@ public final class Liveness
                 {
                     return false;
                 }
-                Repair.deadPublisher(ring, index, handle);
+                if (!Repair.deadPublisher(ring, index, handle))
+                {
+                    return false; // undecided: a live publisher names its claim; a later check repairs it
+                }
                 DataSignal.wakeAll(control);
                 return true;
             }

@@ -23,10 +23,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The slot may describe a CAS that failed (another publisher took the same tail value). The winner's slot
  * then holds the same claimPosition until the winner has committed (a publisher is single-threaded: it commits
- * before it claims again). So: if another slot names the same position and its owner is alive, the claim is
- * not the dead publisher's and nothing is done; and each part is only turned into padding if its length word
- * is 0 (nobody wrote a header) or the {@code -length} of exactly this extent, with a CAS, so a repair never
- * overwrites a committed record nor a live writer's header.
+ * before it claims again). But a live publisher's slot also names a position it has only read from the tail and
+ * is about to fail to CAS from (it may be stopped right there, between the two). The two cannot be told apart,
+ * so while a part of the claim is uncommitted and another slot naming the same position has a live owner, the
+ * repair is undecided: nothing is done and the dead slot is kept, to be repaired by a later check once that
+ * owner has committed or moved on (freeing the slot would leave the claim, if it was the dead publisher's,
+ * uncommitted for ever). Each part is only turned into padding if its length word is 0 (nobody wrote a header)
+ * or the {@code -length} of exactly this extent, with a CAS, so a repair never overwrites a committed record nor
+ * a live writer's header.
  */
 public final class Repair
 {
@@ -36,6 +40,9 @@ public final class Repair
     {
     }
 
+    /** Returned by {@link #repairClaim}: a live publisher may own the claim; nothing was done, try again later. */
+    public static final int UNDECIDED = -1;
+
     /**
      * Make a dead publisher's slot free, repairing its claim first. The caller holds the slot's lock and the
      * allocation lock.
@@ -43,18 +50,27 @@ public final class Repair
      * @param ring  the ring.
      * @param index the dead publisher's slot.
      * @param probe a lock handle to probe other slots' owners with.
+     * @return true when the slot was freed; false when the repair of its claim is {@link #UNDECIDED} and the slot
+     * was kept as it is.
      */
-    public static void deadPublisher(final Ring ring, final int index, final LockHandle probe)
+    public static boolean deadPublisher(final Ring ring, final int index, final LockHandle probe)
     {
         final UnsafeBuffer control = ring.control();
         final int slot = ring.publisherSlot(index);
         final long roundOwner = ring.cleanLockValue();
-        if (roundOwner == index + 1)
+        // It died cleaning; its slot lock is ours, so is the round.
+        if (roundOwner == index + 1 && ring.finishRound(roundOwner, roundOwner))
         {
-            ring.finishRound(roundOwner, roundOwner); // it died cleaning; its slot lock is ours, so is the round
+            control.getAndAddLong(ControlDescriptor.REPAIRS_OFFSET, 1);
             LOG.warn("finished the cleaning round that dead publisher slot {} of {} left", index, ring.topic().source());
         }
         final int repaired = repairClaim(ring, index, probe);
+        if (repaired == UNDECIDED)
+        {
+            LOG.debug("publisher slot {} of {} is dead, but a live publisher names the position of its last claim: " +
+                "kept for a later repair", index, ring.topic().source());
+            return false;
+        }
         if (control.getInt(ControlDescriptor.EXCLUSIVE_PUBLISHER_OFFSET) == index + 1)
         {
             control.putIntVolatile(ControlDescriptor.EXCLUSIVE_PUBLISHER_OFFSET, 0);
@@ -64,6 +80,7 @@ public final class Repair
         control.getAndAddLong(ControlDescriptor.RECLAIMS_OFFSET, 1);
         LOG.warn("publisher slot {} of {} (pid {}) died attached; {} part(s) of its last claim repaired into padding",
             index, ring.topic().source(), control.getInt(slot + PublisherSlotDescriptor.PID_OFFSET), repaired);
+        return true;
     }
 
     /**
@@ -72,7 +89,7 @@ public final class Repair
      * @param ring  the ring.
      * @param index the dead publisher's slot (its owner is known dead).
      * @param probe a lock handle to probe other slots' owners with.
-     * @return the number of record parts turned into padding.
+     * @return the number of record parts turned into padding, or {@link #UNDECIDED}.
      */
     public static int repairClaim(final Ring ring, final int index, final LockHandle probe)
     {
@@ -86,10 +103,22 @@ public final class Repair
         {
             return 0;
         }
+        // A part below the oldest retained record is gone: a cleaning round walked it, so it was committed, and
+        // its bytes may hold a later lap now. Each part is checked on its own: a round walks over a wrap padding
+        // that was committed and stops at the claim's record, which is not.
         final long oldest = ring.cleanLimit() - capacity;
-        if (start < oldest || start + extent > ring.tail())
+        if (start + extent <= oldest || start + extent > ring.tail())
         {
             return 0; // long gone, or a CAS that never happened
+        }
+        final int startIndex = (int)start & (capacity - 1);
+        final boolean wraps = startIndex + extent > capacity;
+        final int padding = wraps ? capacity - startIndex : 0;
+        final boolean padFirst = wraps && start >= oldest && isUncommitted(ring, startIndex, padding);
+        final boolean padRecord = isUncommitted(ring, wraps ? 0 : startIndex, extent - padding);
+        if (!padFirst && !padRecord)
+        {
+            return 0; // committed before the owner died, or not this claim's
         }
         for (int i = 0; i < ring.topic().geometry().maxPublishers(); i++)
         {
@@ -99,20 +128,17 @@ public final class Repair
                     PublisherSlotDescriptor.STATE_FREE &&
                 probe.isHeldElsewhere(LockDescriptor.publisherLockOffset(i)))
             {
-                return 0; // a live publisher claims the same position: it won the CAS, or will retry
+                return UNDECIDED; // a live publisher names the same position: it won the CAS, or will fail it
             }
         }
-        final int startIndex = (int)start & (capacity - 1);
         int repaired = 0;
-        if (startIndex + extent > capacity)
+        if (padFirst)
         {
-            final int padding = capacity - startIndex;
             repaired += pad(ring, startIndex, padding, index) ? 1 : 0;
-            repaired += pad(ring, 0, extent - padding, index) ? 1 : 0;
         }
-        else
+        if (padRecord)
         {
-            repaired += pad(ring, startIndex, extent, index) ? 1 : 0;
+            repaired += pad(ring, wraps ? 0 : startIndex, extent - padding, index) ? 1 : 0;
         }
         if (repaired > 0)
         {
@@ -120,6 +146,12 @@ public final class Repair
             ring.afterRepair();
         }
         return repaired;
+    }
+
+    private static boolean isUncommitted(final Ring ring, final int index, final int length)
+    {
+        final int found = ring.data().getIntVolatile(index);
+        return found == 0 || (found < 0 && RecordDescriptor.alignedLength(-found) == length);
     }
 
     private static boolean pad(final Ring ring, final int index, final int length, final int publisherId)

@@ -1,13 +1,22 @@
 package io.shmbus.impl.ring;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
- * Test-only halting points inside the claim path, for crash tests that kill a publisher at an exact moment.
- * Enabled only when the JVM starts with {@code -Dshmbus.faultPoints=<name>}; the flag is a static final
- * constant, so in every other JVM the JIT removes the checks entirely.
+ * Test-only halting points inside the claim path, the cleaning round and a subscriber's join, for crash tests that kill (or stop) a
+ * publisher at an exact moment. Enabled only when the JVM starts with {@code -Dshmbus.faultPoints=<name>}; the
+ * flag is a static final constant, so in every other JVM the JIT removes the checks entirely.
  *
  * <p>When enabled, a publisher reaching the named point prints {@code HALTED <name> <position>} on standard
- * output and then sleeps for ever, holding its claim, so the test can kill it there with SIGKILL (or stop it
- * with SIGSTOP).
+ * output and then sleeps for ever, holding what it holds there (its claim, or the cleaning lock), so the test can
+ * kill it there with SIGKILL (or stop it with SIGSTOP).
+ *
+ * <p>Two optional settings: {@code -Dshmbus.faultPoints.skip=N} lets the point pass N times before it halts
+ * (so a publisher can commit N messages first), and {@code -Dshmbus.faultPoints.release=<file>} makes a halted
+ * thread go on, after printing {@code RELEASED <name> <position>}, once that file exists (so a test can show
+ * that a publisher that was only slow, not dead, finishes what it started).
  */
 public final class FaultPoints
 {
@@ -15,31 +24,50 @@ public final class FaultPoints
     public static final String AFTER_TAIL = "afterTail";
     /** After the in-progress header, before any byte of the body. */
     public static final String AFTER_HEADER = "afterHeader";
+    /** A shared publisher's claim: after its slot names the claim, before the compare-and-swap of the tail. */
+    public static final String BEFORE_CAS = "beforeCas";
+    /** In a cleaning round: after cleanIntent was stored, before any byte was zeroed (the lock is held). */
+    public static final String IN_ROUND = "inRound";
+    /** A subscriber joining: its slot is active at its start position, it is not counted as connected yet. */
+    public static final String JOINING = "joining";
 
     static final String ENABLED = System.getProperty("shmbus.faultPoints", "");
-    static final boolean ANY = !ENABLED.isEmpty();
+    /** True when a fault point is enabled in this JVM; guard every {@link #reach} with it. */
+    public static final boolean ANY = !ENABLED.isEmpty();
+    private static final long SKIP = Long.getLong("shmbus.faultPoints.skip", 0);
+    private static final String RELEASE = System.getProperty("shmbus.faultPoints.release", "");
+    private static final AtomicLong PASSED = new AtomicLong();
 
     private FaultPoints()
     {
     }
 
-    static void reach(final String point, final long position)
+    /**
+     * Halt here if {@code point} is the enabled fault point (and its skip count has passed).
+     *
+     * @param point    the point's name.
+     * @param position printed in the HALTED line: a stream position, or what identifies the place.
+     */
+    public static void reach(final String point, final long position)
     {
-        if (ENABLED.equals(point))
+        if (ENABLED.equals(point) && PASSED.getAndIncrement() >= SKIP)
         {
             System.out.println("HALTED " + point + " " + position);
             System.out.flush();
-            while (true)
+            final Path release = RELEASE.isEmpty() ? null : Path.of(RELEASE);
+            while (null == release || !Files.exists(release))
             {
                 try
                 {
-                    Thread.sleep(60_000);
+                    Thread.sleep(null == release ? 60_000 : 5);
                 }
                 catch (final InterruptedException ignore)
                 {
-                    // keep holding the claim until killed
+                    // keep holding until killed or released
                 }
             }
+            System.out.println("RELEASED " + point + " " + position);
+            System.out.flush();
         }
     }
 }

@@ -232,6 +232,10 @@ public final class Ring
             final long newLimit = position + capacity;
             control.putLongRelease(CLEAN_PENDING_OFFSET, control.getLong(CLEAN_COUNT_OFFSET) + messages);
             control.putLongVolatile(CLEAN_INTENT_OFFSET, newLimit);
+            if (FaultPoints.ANY)
+            {
+                FaultPoints.reach(FaultPoints.IN_ROUND, newLimit);
+            }
             zero(limit, newLimit);
             control.putLongRelease(CLEAN_COUNT_OFFSET, control.getLong(CLEAN_PENDING_OFFSET));
             control.putLongRelease(CLEAN_LIMIT_OFFSET, newLimit);

@@ -64,6 +64,10 @@ public final class SharedRingPublisher extends RingPublisher
             }
             control.putLong(slotOffset + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET, tail);
             control.putInt(slotOffset + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET, (int)(end - tail));
+            if (FaultPoints.ANY)
+            {
+                FaultPoints.reach(FaultPoints.BEFORE_CAS, tail);
+            }
             if (control.compareAndSetLong(ControlDescriptor.TAIL_OFFSET, tail, end))
             {
                 break;

@@ -26,6 +26,26 @@ public final class ChildGroup implements AutoCloseable
     }
 
     /**
+     * Start a child with more JVM flags, optionally under a wrapper command, and remember it.
+     *
+     * @param name      for messages.
+     * @param wrapper   a command that runs the JVM, or empty.
+     * @param jvmFlags  more JVM flags.
+     * @param mainClass the child's main class.
+     * @param args      its arguments.
+     * @return the child.
+     * @see ChildProcess#start(String, List, List, Class, String...)
+     */
+    public ChildProcess start(
+        final String name, final List<String> wrapper, final List<String> jvmFlags, final Class<?> mainClass,
+        final String... args)
+    {
+        final ChildProcess child = ChildProcess.start(name, wrapper, jvmFlags, mainClass, args);
+        children.add(child);
+        return child;
+    }
+
+    /**
      * @return every child started so far.
      */
     public List<ChildProcess> children()

@@ -65,10 +65,29 @@ public final class ChildProcess implements AutoCloseable
      */
     public static ChildProcess start(final String name, final Class<?> mainClass, final String... args)
     {
-        final List<String> command = new ArrayList<>();
+        return start(name, List.of(), List.of(), mainClass, args);
+    }
+
+    /**
+     * Start {@code mainClass} in a new JVM with more JVM flags, optionally under a wrapper command.
+     *
+     * @param name      for messages.
+     * @param wrapper   a command that runs the JVM (for example {@code unshare --pid --fork}), or empty. The
+     *                  child's {@link #pid()} is then the wrapper's; {@link #jvmPid()} finds the JVM.
+     * @param jvmFlags  flags added after {@link #JVM_FLAGS} (system properties, compiler settings, ...).
+     * @param mainClass a class with a main method on the test class path.
+     * @param args      its arguments.
+     * @return the running child.
+     */
+    public static ChildProcess start(
+        final String name, final List<String> wrapper, final List<String> jvmFlags, final Class<?> mainClass,
+        final String... args)
+    {
+        final List<String> command = new ArrayList<>(wrapper);
         command.add(ProcessHandle.current().info().command().orElseThrow(
             () -> new IllegalStateException("cannot tell which java runs this JVM")));
         command.addAll(JVM_FLAGS);
+        command.addAll(jvmFlags);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());
@@ -145,6 +164,26 @@ public final class ChildProcess implements AutoCloseable
     }
 
     /**
+     * @return the process id of the child's JVM: {@link #pid()}, or, when it runs under a wrapper command, the
+     * one descendant of the wrapper that is a java process.
+     * @throws IllegalStateException when there is no such process (yet, or any more).
+     */
+    public long jvmPid()
+    {
+        final String java = ProcessHandle.current().info().command().orElse("java");
+        if (process.info().command().map(java::equals).orElse(false))
+        {
+            return process.pid();
+        }
+        return process.descendants()
+            .filter(p -> p.info().command().map(java::equals).orElse(false))
+            .mapToLong(ProcessHandle::pid)
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("no JVM runs under child " + name + " (pid " +
+                process.pid() + ")"));
+    }
+
+    /**
      * Wait for the next stdout line that starts with {@code prefix} followed by a space or the end of the line,
      * skipping other lines (log output).
      *
@@ -206,6 +245,41 @@ public final class ChildProcess implements AutoCloseable
                 }
             }
         }
+    }
+
+    /**
+     * Wait for the child's next stdout line, whatever it is.
+     *
+     * @param timeout how long to wait.
+     * @return the line, or null once the child has exited and every line it printed was read.
+     * @throws AssertionError when the child prints a FAIL line or the timeout passes.
+     */
+    public String nextLine(final Duration timeout)
+    {
+        final String line;
+        try
+        {
+            line = lines.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted waiting for a line from " + name, ex);
+        }
+        if (null == line)
+        {
+            throw new AssertionError("child " + name + " printed nothing within " + timeout + "\n" + diagnostics());
+        }
+        if (EXIT_MARK.equals(line))
+        {
+            lines.add(EXIT_MARK);
+            return null;
+        }
+        if (line.startsWith("FAIL"))
+        {
+            throw new AssertionError("child " + name + " failed: " + line + "\n" + diagnostics());
+        }
+        return line;
     }
 
     /**
@@ -279,14 +353,25 @@ public final class ChildProcess implements AutoCloseable
      */
     public void signal(final String signal)
     {
+        signal(process.pid(), signal);
+    }
+
+    /**
+     * Send a signal to any process with the {@code kill} command.
+     *
+     * @param pid    the process.
+     * @param signal the signal's name without SIG: STOP, CONT, KILL, TERM.
+     */
+    public static void signal(final long pid, final String signal)
+    {
         try
         {
-            final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+            final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
                 .redirectErrorStream(true).start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0)
             {
                 kill.destroyForcibly();
-                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: " +
+                throw new IllegalStateException("kill -" + signal + " " + pid + " failed: " +
                     new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
             }
         }
@@ -299,6 +384,15 @@ public final class ChildProcess implements AutoCloseable
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted sending " + signal, ex);
         }
+    }
+
+    /**
+     * SIGKILL the child at once, through the {@code kill(2)} system call rather than the {@code kill} command: for
+     * tests that time what follows the signal.
+     */
+    public void killNow()
+    {
+        process.destroyForcibly();
     }
 
     /**
@@ -369,12 +463,14 @@ public final class ChildProcess implements AutoCloseable
     }
 
     /**
-     * Close the child's stdin (it exits on its own) and kill it; wait until it is gone.
+     * Close the child's stdin (it exits on its own) and kill it, and whatever runs under it (a JVM under a
+     * wrapper command); wait until it is gone.
      */
     @Override
     public void close()
     {
         closeInput();
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         if (process.isAlive())
         {
             process.destroyForcibly(); // SIGKILL: also ends a stopped child
