@@ -242,7 +242,8 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
         {
             return NOT_CONNECTED;
         }
-        long limit = ring.cleanLimit();
+        // Checked: a negative limit would overflow below and report room that is not there, for ever.
+        long limit = ring.checkPosition(ring.cleanLimit(), "cleanLimit");
         if (limit - ALIGNMENT < requiredEnd)
         {
             limit = ring.reclaim(requiredEnd, publisherId);
