@@ -124,6 +124,214 @@ class HostileMemoryFuzzTest
     }
 
     /**
+     * Threads: a publisher and tethered and untethered subscribers work on a topic while another thread writes
+     * hostile values into it. Interleavings are not reproducible (the seed fixes the values written); what must hold
+     * is that every call returns in bounded time, only {@link TopicCorruptedException} escapes the data path, and
+     * every delivery lies within its buffer and the topic's limits.
+     */
+    @Test
+    @Timeout(120)
+    void concurrentParticipantsSurviveHostileWrites() throws Exception
+    {
+        final long seconds = Long.getLong("shmbus.fuzz.concurrentSeconds", 12);
+        final TestBus test = TestBus.create("cfuzz");
+        final Watchdog watchdog = new Watchdog(CALL_LIMIT_MS);
+        final Stats stats = new Stats();
+        final List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        final SplittableRandom random = new SplittableRandom(SEED);
+        final long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        int epoch = 0;
+        try
+        {
+            while (System.nanoTime() - end < 0 && failures.isEmpty() && null == watchdog.failure())
+            {
+                watchdog.context("seed " + SEED + ", concurrent epoch " + epoch);
+                concurrentEpoch(test, watchdog, random.split(), "cfuzz" + epoch, stats, failures);
+                epoch++;
+            }
+            if (null != watchdog.failure())
+            {
+                throw watchdog.failure();
+            }
+            if (!failures.isEmpty())
+            {
+                final AssertionError error = new AssertionError("seed " + SEED + ", concurrent epoch " + (epoch - 1) +
+                    ": " + failures.get(0), failures.get(0));
+                failures.stream().skip(1).forEach(error::addSuppressed);
+                throw error;
+            }
+            System.out.printf("concurrent fuzz seed %d: %d epochs, %d mutations, %d published, %d delivered " +
+                "(%d altered), %d TopicCorruptedException%n", SEED, epoch, stats.mutations.get(),
+                stats.published.get(), stats.intact.get() + stats.altered.get(), stats.altered.get(),
+                stats.corrupted.get());
+            stats.messages.forEach((what, count) -> System.out.printf("%7d  %s%n", count, what));
+            assertTrue(stats.corrupted.get() > 0, "the fuzz never made the bus report corruption");
+        }
+        finally
+        {
+            watchdog.close();
+            closeUnlessHung(test, watchdog);
+        }
+    }
+
+    private static void concurrentEpoch(
+        final TestBus test,
+        final Watchdog watchdog,
+        final SplittableRandom random,
+        final String name,
+        final Stats stats,
+        final List<Throwable> failures) throws Exception
+    {
+        final TopicOptions options = TopicOptions.builder()
+            .capacityBytes(4096 << random.nextInt(3))
+            .maxMessageLength(256)
+            .maxPublishers(2)
+            .maxSubscribers(6)
+            .timestamps(random.nextBoolean())
+            .requireSubscriber(false)
+            .build();
+        final Geometry geometry = Geometry.of(options.capacityBytes(), options.maxMessageLength(),
+            options.maxPublishers(), options.maxSubscribers(), options.timestamps());
+        final Topic topic = test.bus().topic(name, options);
+        final Path path = test.directory().resolve(name);
+        final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        final List<Thread> threads = new ArrayList<>();
+        final MemoryFuzzer fuzzer = new MemoryFuzzer(path, geometry, random.split());
+        try
+        {
+            final boolean exclusive = random.nextBoolean();
+            final Publisher publisher = topic.publisher(exclusive ? PublisherOptions.exclusive() : PublisherOptions.shared());
+            final List<Subscriber> subscribers = new ArrayList<>();
+            for (int i = 0; i < 4; i++)
+            {
+                subscribers.add(topic.subscriber((i % 2 == 0 ? SubscriberOptions.tethered() : SubscriberOptions.untethered())
+                    .waitStrategy(WaitStrategy.backoff())));
+            }
+            threads.add(worker("publisher", failures, () ->
+            {
+                final UnsafeBuffer scratch = new UnsafeBuffer(new byte[options.maxMessageLength()]);
+                final CRC32C crc = new CRC32C();
+                long sequence = 0;
+                while (!stop.get())
+                {
+                    final int length = TestMessages.length(0, sequence, options.maxMessageLength());
+                    TestMessages.fill(scratch, crc, 0, sequence, length);
+                    watchdog.enter("offer");
+                    try
+                    {
+                        final long result = publisher.offer(scratch, 0, length, TestMessages.type(0, sequence));
+                        if (result > 0)
+                        {
+                            fuzzer.boundary(result);
+                            sequence++;
+                            stats.published.incrementAndGet();
+                        }
+                        else
+                        {
+                            Thread.yield();
+                        }
+                    }
+                    catch (final TopicCorruptedException ex)
+                    {
+                        stats.corrupted.incrementAndGet();
+                        stats.seen(ex);
+                        return;
+                    }
+                    finally
+                    {
+                        watchdog.exit();
+                    }
+                }
+            }));
+            for (int i = 0; i < subscribers.size(); i++)
+            {
+                final Subscriber subscriber = subscribers.get(i);
+                final Checker checker = new Checker("subscriber " + i, options.maxMessageLength(), i % 2 == 0, stats);
+                checker.strict = false;
+                threads.add(worker("subscriber-" + i, failures, () ->
+                {
+                    while (!stop.get())
+                    {
+                        watchdog.enter("poll");
+                        try
+                        {
+                            if (subscriber.poll(checker, 16) == 0)
+                            {
+                                Thread.yield();
+                            }
+                        }
+                        catch (final TopicCorruptedException ex)
+                        {
+                            stats.corrupted.incrementAndGet();
+                            stats.seen(ex);
+                            return;
+                        }
+                        finally
+                        {
+                            watchdog.exit();
+                        }
+                        if (null != checker.failure)
+                        {
+                            throw new AssertionError(checker.failure);
+                        }
+                    }
+                }));
+            }
+            final long mutationPauseNs = 50_000 + random.nextInt(1_000_000);
+            threads.add(worker("fuzzer", failures, () ->
+            {
+                while (!stop.get())
+                {
+                    java.util.concurrent.locks.LockSupport.parkNanos(mutationPauseNs);
+                    stats.mutations.incrementAndGet();
+                    if (random.nextInt(3) == 0)
+                    {
+                        fuzzer.detectable();
+                    }
+                    else
+                    {
+                        fuzzer.plausible();
+                    }
+                }
+            }));
+            threads.forEach(Thread::start);
+            Thread.sleep(150 + random.nextInt(250));
+        }
+        finally
+        {
+            stop.set(true);
+            for (final Thread thread : threads)
+            {
+                thread.join(TimeUnit.MILLISECONDS.toMillis(JOIN_LIMIT_MS));
+            }
+            // Unmap only once every thread is gone: unmapping under a running thread would crash the JVM.
+            if (threads.stream().noneMatch(Thread::isAlive) && null == watchdog.failure())
+            {
+                fuzzer.close();
+                topic.close();
+            }
+            Files.deleteIfExists(path);
+        }
+    }
+
+    private static Thread worker(final String name, final List<Throwable> failures, final Runnable body)
+    {
+        final Thread thread = new Thread(() ->
+        {
+            try
+            {
+                body.run();
+            }
+            catch (final Throwable ex)
+            {
+                failures.add(new AssertionError(name + ": " + ex, ex));
+            }
+        }, "cfuzz-" + name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /**
      * Wait for a task while checking the watchdog; a hang fails with the stuck thread's stack.
      */
     static void awaitWatched(final Future<?> task, final Watchdog watchdog, final long seconds) throws Exception

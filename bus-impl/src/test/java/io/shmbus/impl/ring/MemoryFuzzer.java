@@ -71,7 +71,7 @@ final class MemoryFuzzer implements AutoCloseable
      *
      * @param position the position.
      */
-    void boundary(final long position)
+    synchronized void boundary(final long position)
     {
         boundaries[boundaryCount++ % boundaries.length] = position;
         latestBoundary = Math.max(latestBoundary, position);
@@ -98,7 +98,7 @@ final class MemoryFuzzer implements AutoCloseable
     /**
      * Write a record length or kind that no publisher writes, at a known record boundary.
      */
-    void detectable()
+    synchronized void detectable()
     {
         if (boundaryCount == 0)
         {
@@ -143,7 +143,7 @@ final class MemoryFuzzer implements AutoCloseable
     /**
      * Write anything anywhere a live participant reads: control words, slots, record headers, payload.
      */
-    void plausible()
+    synchronized void plausible()
     {
         final int capacity = geometry.capacity();
         final int choice = random.nextInt(16);
