@@ -112,6 +112,9 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     public final long offer(final DirectBuffer buffer, final int offset, final int length, final int type)
     {
         checkLength(length);
+        // Before the claim: a copy that failed after it would leave a claimed record that is never committed, and,
+        // its publisher being alive, never repaired either: every subscriber would stop there for good.
+        buffer.boundsCheck(offset, length);
         if (closed)
         {
             return CLOSED;
