@@ -184,7 +184,7 @@ class AnonymousCrossProcessTest
             final String denied = "shmbus-test-guarded-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
             try (TopicShare share = topic.share(ShareOptions.abstractName(denied)))
             {
-                final ChildProcess refused = children.start("other-user", user.runAs(true), ChildProcess.JVM_FLAGS,
+                final ChildProcess refused = children.start("other-user", user.runAs(true), TestUser.jvmFlags(),
                     classPath.classPath(), AnonymousJoinMain.class, "address=" + denied, "dir=" + childDirectory,
                     "action=join");
                 final String line = refused.awaitLine("BUS_EXCEPTION", TIMEOUT);
@@ -197,7 +197,7 @@ class AnonymousCrossProcessTest
             final String allowed = denied + "-allowed";
             try (TopicShare share = topic.share(ShareOptions.abstractName(allowed).allowUid(user.uid())))
             {
-                final ChildProcess joiner = children.start("allowed-user", user.runAs(true), ChildProcess.JVM_FLAGS,
+                final ChildProcess joiner = children.start("allowed-user", user.runAs(true), TestUser.jvmFlags(),
                     classPath.classPath(), AnonymousJoinMain.class, "address=" + allowed, "dir=" + childDirectory,
                     "action=join");
                 joiner.awaitLine("JOINED", TIMEOUT);

@@ -215,7 +215,7 @@ class PermissionsTest
     private static String probeWith(
         final ChildGroup children, final List<String> prefix, final String classes, final String... args)
     {
-        final ChildProcess child = children.start("probe", prefix, ChildProcess.JVM_FLAGS, classes,
+        final ChildProcess child = children.start("probe", prefix, TestUser.jvmFlags(), classes,
             BusProbeMain.class, args);
         final String line = child.awaitAnyLine(CHILD_TIMEOUT, "OK", "BUS_EXCEPTION", "OTHER");
         assertEquals(0, child.awaitExit(CHILD_TIMEOUT), child.diagnostics());

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Arguments ({@code key=value}): {@code dir}, optionally {@code group} (for {@link BusOptions.Builder#group}),
  * {@code topic}, {@code action}: {@code open} (open the bus and the topic), {@code create} (create the topic with
- * the settings {@code spec}), {@code publish} (open, then publish one message naming this process's user),
+ * the settings {@code spec}), {@code anonymous} (create an anonymous topic with the settings {@code spec}),
+ * {@code publish} (open, then publish one message naming this process's user),
  * {@code bus} (only open the bus).
  *
  * <p>Prints {@code OK <action>} when everything worked, {@code BUS_EXCEPTION <class> <message>} when shmbus refused
@@ -68,6 +69,7 @@ public final class BusProbeMain
                 case "bus" -> { }
                 case "open" -> bus.openTopic(a.get("topic"));
                 case "create" -> bus.topic(a.get("topic"), ChildSupport.options(a.get("spec")));
+                case "anonymous" -> bus.anonymousTopic(a.get("topic"), ChildSupport.options(a.get("spec")));
                 case "publish" ->
                 {
                     final Topic topic = bus.openTopic(a.get("topic"));

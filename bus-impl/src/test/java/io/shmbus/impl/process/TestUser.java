@@ -75,6 +75,17 @@ public record TestUser(int uid, int gid, int shareGid)
         return prefix;
     }
 
+    /**
+     * @return the flags of a child JVM run as this user: {@link ChildProcess#JVM_FLAGS}, and no performance data
+     * file (the JVM would leave a /tmp/hsperfdata_shmbus-test directory behind).
+     */
+    public static List<String> jvmFlags()
+    {
+        final List<String> flags = new ArrayList<>(ChildProcess.JVM_FLAGS);
+        flags.add("-XX:-UsePerfData");
+        return flags;
+    }
+
     private static int run(final String... command)
     {
         try
