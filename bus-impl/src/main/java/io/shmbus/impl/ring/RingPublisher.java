@@ -156,6 +156,10 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
             spaceSleeper.await(retryOffer, timeoutNs, SPACE_SLICE_NS);
             return pendingResult;
         }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
+        }
         finally
         {
             pendingBuffer = null;
@@ -182,7 +186,15 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
         {
             return CLOSED;
         }
-        final long result = claim(headerLength + length);
+        final long result;
+        try
+        {
+            result = claim(headerLength + length);
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
+        }
         if (result > 0)
         {
             final int index = claimedIndex;
@@ -195,19 +207,33 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     public final void commitClaim(final Claim claim)
     {
         final int index = claim.recordOffset();
-        writeHeader(index, claim.type());
-        data.putIntRelease(index, headerLength + claim.length());
-        signal.afterCommit();
+        try
+        {
+            writeHeader(index, claim.type());
+            data.putIntRelease(index, headerLength + claim.length());
+            signal.afterCommit();
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
+        }
     }
 
     @Override
     public final void abortClaim(final Claim claim)
     {
         final int index = claim.recordOffset();
-        data.putShort(index + PUBLISHER_ID_OFFSET, publisherId);
-        data.putShort(index + KIND_OFFSET, KIND_PADDING);
-        data.putIntRelease(index, headerLength + claim.length());
-        signal.afterCommit();
+        try
+        {
+            data.putShort(index + PUBLISHER_ID_OFFSET, publisherId);
+            data.putShort(index + KIND_OFFSET, KIND_PADDING);
+            data.putIntRelease(index, headerLength + claim.length());
+            signal.afterCommit();
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
+        }
     }
 
     private void writeHeader(final int index, final int type)
@@ -323,6 +349,10 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
             try
             {
                 spaceSleeper.unregisterBlocking();
+            }
+            catch (final InternalError error)
+            {
+                // The file was truncated under the mapping: there is nothing left to undo in it; leave all the same.
             }
             finally
             {
