@@ -54,7 +54,9 @@ public interface Publisher extends AutoCloseable
      * @param offset where the message starts.
      * @param length of the message: 0 to {@link #maxMessageLength()}.
      * @return the new stream position (greater than 0), or a negative status code.
-     * @throws IllegalArgumentException when {@code length} is negative or above the maximum (both are named).
+     * @throws IllegalArgumentException  when {@code length} is negative or above the maximum (both are named).
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + length)} is not inside {@code buffer}; nothing
+     *                                   is claimed in the ring then.
      */
     long offer(DirectBuffer buffer, int offset, int length);
 
@@ -66,6 +68,9 @@ public interface Publisher extends AutoCloseable
      * @param length of the message: 0 to {@link #maxMessageLength()}.
      * @param type   the message type subscribers see in {@link MessageHeader#type()}.
      * @return the new stream position (greater than 0), or a negative status code.
+     * @throws IllegalArgumentException  when {@code length} is negative or above the maximum (both are named).
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + length)} is not inside {@code buffer}; nothing
+     *                                   is claimed in the ring then.
      */
     long offer(DirectBuffer buffer, int offset, int length, int type);
 

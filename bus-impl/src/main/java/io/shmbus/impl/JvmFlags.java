@@ -23,6 +23,18 @@ final class JvmFlags
         {
             return;
         }
+        // Agrona 2.x links straight to jdk.internal.misc.Unsafe: java.base must export that package to Agrona's
+        // module (--add-opens, which implies it, or --add-exports). Looked up first so that a JVM missing both
+        // flags is told about both at once, not one per attempt.
+        final boolean unsafeReachable = Object.class.getModule().isExported(
+            "jdk.internal.misc", org.agrona.concurrent.UnsafeBuffer.class.getModule());
+        if (!unsafeReachable && !Linux.class.getModule().isNativeAccessEnabled())
+        {
+            throw new BusException("shmbus needs two JVM flags and this JVM has neither: " + ADD_OPENS +
+                " (Agrona's UnsafeBuffer, through which messages are read and written) and " + NATIVE_ACCESS +
+                " (the futex, fcntl, mmap and memfd calls); in an executable jar's manifest: " +
+                "'Add-Opens: java.base/jdk.internal.misc' and 'Enable-Native-Access: ALL-UNNAMED'");
+        }
         try
         {
             Linux.ensureUsable();

@@ -408,13 +408,13 @@ final class ShmTopic implements Topic
         final long deadline = System.nanoTime() + JOIN_TIMEOUT_NS;
         if (resumed)
         {
-            start[0] = control.getLongVolatile(slot + POSITION_OFFSET);
+            start[0] = ring.checkPosition(control.getLongVolatile(slot + POSITION_OFFSET), "durable subscriber position");
             start[1] = control.getLongVolatile(slot + SubscriberSlotDescriptor.MESSAGE_INDEX_OFFSET);
         }
         else if (policy == SubscriberOptions.Policy.TETHERED &&
             options.startPosition() == SubscriberOptions.StartPosition.TAIL)
         {
-            start[0] = ring.tail();
+            start[0] = ring.checkPosition(ring.tail(), "tail");
             start[1] = -1; // not tracked
         }
         else

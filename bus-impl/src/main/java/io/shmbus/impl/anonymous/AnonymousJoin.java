@@ -76,7 +76,17 @@ public final class AnonymousJoin
                 Linux.close(received.fd());
                 throw new BusException("the owner on " + where + " sent no descriptor: '" + printable(message) + "'");
             }
-            return TopicFiles.mapReceived(received.fd(), rest.substring(3));
+            final String label = rest.substring(3);
+            try
+            {
+                io.shmbus.TopicOptions.validateName(label);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                Linux.close(received.fd());
+                throw new BusException("the owner on " + where + " sent an invalid topic label: " + ex.getMessage(), ex);
+            }
+            return TopicFiles.mapReceived(received.fd(), label);
         }
         finally
         {

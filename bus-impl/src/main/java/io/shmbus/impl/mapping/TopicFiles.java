@@ -473,7 +473,20 @@ public final class TopicFiles
         boolean ok = false;
         try
         {
-            final int seals = Linux.getSeals(fd);
+            final int seals;
+            try
+            {
+                seals = Linux.getSeals(fd);
+            }
+            catch (final ErrnoException ex)
+            {
+                if (ex.errno() == Linux.EINVAL)
+                {
+                    throw new BusException(source + ": the descriptor is not a memfd that can be sealed (" +
+                        ex.getMessage() + "): a peer could truncate it under this process", ex);
+                }
+                throw ex;
+            }
             if ((seals & ANONYMOUS_SEALS) != ANONYMOUS_SEALS)
             {
                 throw new BusException(source + ": the descriptor is not sealed against resizing (seals 0x" +
@@ -485,12 +498,12 @@ public final class TopicFiles
                 throw new BusException(source + ": the topic is being removed");
             }
             final MappedTopic topic = MappedTopic.map(label, source, fd);
+            ok = true; // the mapping owns the descriptor now: closing it closes the descriptor
             if ((topic.flags() & TopicHeaderDescriptor.FLAG_ANONYMOUS) == 0)
             {
                 topic.close();
                 throw new io.shmbus.TopicCorruptedException(source + ": header is not marked anonymous");
             }
-            ok = true;
             return topic;
         }
         catch (final ErrnoException ex)

@@ -36,7 +36,7 @@ public final class ExclusiveRingPublisher extends RingPublisher
         final Runnable onClose)
     {
         super(ring, publisherId, signal, liveness, onClose);
-        this.tail = ring.tail();
+        this.tail = ring.checkPosition(ring.tail(), "tail");
         this.published = control.getLong(slotOffset + PublisherSlotDescriptor.PUBLISHED_MESSAGES_OFFSET);
     }
 

@@ -190,7 +190,7 @@ public final class Ring
         }
         try
         {
-            final long limit = control.getLongVolatile(CLEAN_LIMIT_OFFSET);
+            final long limit = checkPosition(control.getLongVolatile(CLEAN_LIMIT_OFFSET), "cleanLimit");
             if (limit - ALIGNMENT >= requiredEnd)
             {
                 return limit;
@@ -330,8 +330,9 @@ public final class Ring
      */
     public int checkRecord(final int index, final int length, final short kind, final long position)
     {
-        final int aligned = RecordDescriptor.alignedLength(length);
-        if (length < RecordDescriptor.HEADER_LENGTH || aligned > capacity - index)
+        // Compare the length itself, not its aligned value: aligning a length near Integer.MAX_VALUE overflows to a
+        // negative number, which would pass and then move the reader backwards (for ever).
+        if (length < RecordDescriptor.HEADER_LENGTH || length > capacity - index)
         {
             throw corrupt("record length " + length + " at position " + position + " (index " + index +
                 ") does not fit the ring (capacity " + capacity + ")");
@@ -348,7 +349,28 @@ public final class Ring
         {
             throw corrupt("record kind " + kind + " at position " + position + " is neither message nor padding");
         }
-        return aligned;
+        return RecordDescriptor.alignedLength(length);
+    }
+
+    /**
+     * Check a position read from shared memory before reading or writing at it: it must be a record boundary,
+     * a multiple of {@link RecordDescriptor#ALIGNMENT} and not negative. Record boundaries are what keep every
+     * header access inside the ring: a record header never straddles the ring's end only because the
+     * capacity is a multiple of the alignment.
+     *
+     * @param position the position.
+     * @param what     the word it was read from, for the message.
+     * @return the position.
+     * @throws TopicCorruptedException when it cannot be a record boundary.
+     */
+    public long checkPosition(final long position, final String what)
+    {
+        if (position < 0 || (position & (ALIGNMENT - 1)) != 0)
+        {
+            throw corrupt(what + " " + position + " is not a record boundary (a multiple of " + ALIGNMENT +
+                ", not negative)");
+        }
+        return position;
     }
 
     /**
@@ -400,7 +422,7 @@ public final class Ring
         {
             return false;
         }
-        out[0] = limit - capacity;
+        out[0] = checkPosition(limit - capacity, "cleanLimit - capacity");
         out[1] = count;
         return true;
     }
@@ -455,7 +477,8 @@ public final class Ring
         final long intent = control.getLongVolatile(CLEAN_INTENT_OFFSET);
         if (intent != limit)
         {
-            if (intent < limit || intent - limit > capacity)
+            // limit >= 0 first: with a negative limit, intent - limit may overflow and pass the range check.
+            if (limit < 0 || intent < limit || intent - limit > capacity)
             {
                 control.putLongRelease(CLEAN_LOCK_OFFSET, deadOwner);
                 throw corrupt("cleanIntent " + intent + " is not within one ring above cleanLimit " + limit);

@@ -112,6 +112,9 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     public final long offer(final DirectBuffer buffer, final int offset, final int length, final int type)
     {
         checkLength(length);
+        // Before the claim: a copy that failed after it would leave a claimed record that is never committed, and,
+        // its publisher being alive, never repaired either: every subscriber would stop there for good.
+        buffer.boundsCheck(offset, length);
         if (closed)
         {
             return CLOSED;
@@ -152,6 +155,10 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
         {
             spaceSleeper.await(retryOffer, timeoutNs, SPACE_SLICE_NS);
             return pendingResult;
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
         }
         finally
         {
@@ -215,10 +222,17 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     public final void abortClaim(final Claim claim)
     {
         final int index = claim.recordOffset();
-        data.putShort(index + PUBLISHER_ID_OFFSET, publisherId);
-        data.putShort(index + KIND_OFFSET, KIND_PADDING);
-        data.putIntRelease(index, headerLength + claim.length());
-        signal.afterCommit();
+        try
+        {
+            data.putShort(index + PUBLISHER_ID_OFFSET, publisherId);
+            data.putShort(index + KIND_OFFSET, KIND_PADDING);
+            data.putIntRelease(index, headerLength + claim.length());
+            signal.afterCommit();
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
+        }
     }
 
     private void writeHeader(final int index, final int type)
@@ -286,7 +300,8 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
         {
             return NOT_CONNECTED;
         }
-        long limit = ring.cleanLimit();
+        // Checked: a negative limit would overflow below and report room that is not there, for ever.
+        long limit = ring.checkPosition(ring.cleanLimit(), "cleanLimit");
         if (limit - ALIGNMENT < requiredEnd)
         {
             limit = ring.reclaim(requiredEnd, publisherId);
@@ -363,6 +378,10 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
             try
             {
                 spaceSleeper.unregisterBlocking();
+            }
+            catch (final InternalError error)
+            {
+                // The file was truncated under the mapping: there is nothing left to undo in it; leave all the same.
             }
             finally
             {

@@ -153,7 +153,14 @@ public abstract class RingSubscriber implements Subscriber
      */
     public final boolean isReady()
     {
-        return closed || hasWork();
+        try
+        {
+            return closed || hasWork();
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
+        }
     }
 
     /**
@@ -181,7 +188,14 @@ public abstract class RingSubscriber implements Subscriber
      */
     public final int dataSignalValue()
     {
-        return control.getIntVolatile(ControlDescriptor.DATA_SIGNAL_OFFSET);
+        try
+        {
+            return control.getIntVolatile(ControlDescriptor.DATA_SIGNAL_OFFSET);
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
+        }
     }
 
     /**
@@ -191,7 +205,14 @@ public abstract class RingSubscriber implements Subscriber
      */
     public final void addDataWaiter(final int delta)
     {
-        waiter.sleeper().addWaiter(delta);
+        try
+        {
+            waiter.sleeper().addWaiter(delta);
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
+        }
     }
 
     @Override
@@ -206,7 +227,7 @@ public abstract class RingSubscriber implements Subscriber
                 return count;
             }
             final long remaining = deadline - System.nanoTime();
-            if (remaining <= 0 || !waiter.await(remaining))
+            if (remaining <= 0 || !await(remaining))
             {
                 return 0;
             }
@@ -217,13 +238,69 @@ public abstract class RingSubscriber implements Subscriber
     @Override
     public final boolean awaitMessage(final long timeoutNs)
     {
-        return waiter.await(timeoutNs) && !closed;
+        return await(timeoutNs) && !closed;
+    }
+
+    /**
+     * Wait, turning the JVM's report of a fault on the mapping (the file was truncated: the waiter reads and writes
+     * the control region) into a TopicCorruptedException, as polls do.
+     */
+    private boolean await(final long timeoutNs)
+    {
+        try
+        {
+            return waiter.await(timeoutNs);
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
+        }
     }
 
     @Override
     public final IdleStrategy idleStrategy(final long maxSleepNs)
     {
-        return waiter.idleStrategy(maxSleepNs);
+        final IdleStrategy idle = waiter.idleStrategy(maxSleepNs);
+        return new IdleStrategy()
+        {
+            @Override
+            public void idle(final int workCount)
+            {
+                try
+                {
+                    idle.idle(workCount);
+                }
+                catch (final InternalError error)
+                {
+                    throw ring.memoryFault(error);
+                }
+            }
+
+            @Override
+            public void idle()
+            {
+                try
+                {
+                    idle.idle();
+                }
+                catch (final InternalError error)
+                {
+                    throw ring.memoryFault(error);
+                }
+            }
+
+            @Override
+            public void reset()
+            {
+                idle.reset();
+            }
+
+            @Override
+            public String alias()
+            {
+                return idle.alias();
+            }
+        };
     }
 
     @Override
@@ -262,6 +339,10 @@ public abstract class RingSubscriber implements Subscriber
                     waiter.sleeper().unregisterBlocking();
                     control.putIntVolatile(slotOffset + SubscriberSlotDescriptor.BLOCKING_OFFSET, 0);
                 }
+            }
+            catch (final InternalError error)
+            {
+                // The file was truncated under the mapping: there is nothing left to undo in it; leave all the same.
             }
             finally
             {

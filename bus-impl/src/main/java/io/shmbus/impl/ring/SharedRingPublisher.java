@@ -48,7 +48,7 @@ public final class SharedRingPublisher extends RingPublisher
         int padding;
         while (true)
         {
-            tail = control.getLongVolatile(ControlDescriptor.TAIL_OFFSET);
+            tail = ring.checkPosition(control.getLongVolatile(ControlDescriptor.TAIL_OFFSET), "tail");
             index = (int)tail & mask;
             final int toEnd = capacity - index;
             padding = aligned > toEnd ? toEnd : 0;

@@ -34,6 +34,10 @@ import static io.shmbus.impl.layout.RecordDescriptor.KIND_PADDING;
  */
 public final class UntetheredRingSubscriber extends RingSubscriber
 {
+    /** A poll skips ahead after being lapped at most this often: each skip is a jump forward that {@code scanned}
+     * does not count, and shared memory that keeps saying "lapped" must not keep a poll going. */
+    private static final int MAX_RESYNCS_PER_POLL = 4;
+
     private final UnsafeBuffer copy;
     private final RingMessageHeader header;
     private final long[] oldest = new long[2];
@@ -84,9 +88,11 @@ public final class UntetheredRingSubscriber extends RingSubscriber
         }
         long position = out[0];
         long messages = out[1];
-        final long tail = ring.tail();
+        // Everything from the oldest record to the tail lies within one ring: never walk further, whatever the
+        // tail word says (a walk over a ring full of committed records would otherwise go round and round).
+        final long end = Math.min(ring.tail(), position + ring.capacity);
         final UnsafeBuffer data = ring.data;
-        while (position < tail)
+        while (position < end)
         {
             final int index = (int)position & ring.mask;
             final int length = data.getIntVolatile(index);
@@ -142,6 +148,7 @@ public final class UntetheredRingSubscriber extends RingSubscriber
         final long start = this.position;
         long position = start;
         long scanned = 0;
+        int resyncs = 0;
         int count = 0;
         try
         {
@@ -149,8 +156,9 @@ public final class UntetheredRingSubscriber extends RingSubscriber
             {
                 final int index = (int)position & mask;
                 final int length = data.getIntVolatile(index);
-                final int aligned = RecordDescriptor.alignedLength(length);
-                final boolean fits = length >= RecordDescriptor.HEADER_LENGTH && aligned <= capacity - index;
+                // The length itself is compared, not its aligned value, which overflows near Integer.MAX_VALUE.
+                final boolean fits = length >= RecordDescriptor.HEADER_LENGTH && length <= capacity - index;
+                final int aligned = fits ? RecordDescriptor.alignedLength(length) : 0;
                 if (fits)
                 {
                     copy.putBytes(0, data, index, Math.min(length, copyCapacity));
@@ -166,6 +174,10 @@ public final class UntetheredRingSubscriber extends RingSubscriber
                         break;
                     }
                     position = resumed;
+                    if (++resyncs == MAX_RESYNCS_PER_POLL)
+                    {
+                        break;
+                    }
                     continue;
                 }
                 if (length <= 0)
@@ -186,10 +198,11 @@ public final class UntetheredRingSubscriber extends RingSubscriber
                     position = next;
                     continue;
                 }
-                if (kind != KIND_MESSAGE || length < headerLength || length > copyCapacity)
+                if (kind != KIND_MESSAGE || length < headerLength || length > ring.maxRecordLength)
                 {
                     throw ring.corrupt("record at position " + position + " has kind " + kind + " and length " +
-                        length + " (a message holds " + headerLength + " to " + copyCapacity + " bytes)");
+                        length + " (a message record holds " + headerLength + " to " + ring.maxRecordLength +
+                        " bytes)");
                 }
                 header.set(copy, 0, position, next, length - headerLength);
                 position = next;

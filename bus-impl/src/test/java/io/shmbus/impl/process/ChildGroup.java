@@ -46,6 +46,31 @@ public final class ChildGroup implements AutoCloseable
     }
 
     /**
+     * Start a child with a command of the caller's making (see
+     * {@link ChildProcess#start(String, List, List, String, Class, String...)}) and remember it.
+     *
+     * @param name      for messages.
+     * @param prefix    words before the java command.
+     * @param jvmFlags  the JVM's flags.
+     * @param classPath the class path.
+     * @param mainClass the child's main class.
+     * @param args      its arguments.
+     * @return the child.
+     */
+    public ChildProcess start(
+        final String name,
+        final List<String> prefix,
+        final List<String> jvmFlags,
+        final String classPath,
+        final Class<?> mainClass,
+        final String... args)
+    {
+        final ChildProcess child = ChildProcess.start(name, prefix, jvmFlags, classPath, mainClass, args);
+        children.add(child);
+        return child;
+    }
+
+    /**
      * @return every child started so far.
      */
     public List<ChildProcess> children()

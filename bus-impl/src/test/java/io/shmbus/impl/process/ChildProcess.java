@@ -102,6 +102,62 @@ public final class ChildProcess implements AutoCloseable
         }
     }
 
+    /**
+     * Start a child with a command of the caller's making: {@code prefix} (for example {@code setpriv ...} to run
+     * it as another user, or {@code sh -c 'umask 000; exec "$@"' sh} to give it another umask), then this JVM's
+     * java with {@code jvmFlags} instead of {@link #JVM_FLAGS}, {@code classPath}, the main class and its
+     * arguments. The child runs in {@code /tmp}, which every user may enter.
+     *
+     * @param name      for messages.
+     * @param prefix    words before the java command, or none.
+     * @param jvmFlags  the JVM's flags.
+     * @param classPath the class path (see {@link ReadableClassPath} for a user who cannot read this one).
+     * @param mainClass a class with a main method on that class path.
+     * @param args      its arguments.
+     * @return the running child.
+     */
+    public static ChildProcess start(
+        final String name,
+        final List<String> prefix,
+        final List<String> jvmFlags,
+        final String classPath,
+        final Class<?> mainClass,
+        final String... args)
+    {
+        final List<String> command = new ArrayList<>(prefix);
+        command.add(javaCommand());
+        command.addAll(jvmFlags);
+        command.add("-cp");
+        command.add(classPath);
+        command.add(mainClass.getName());
+        command.addAll(List.of(args));
+        try
+        {
+            return new ChildProcess(name, new ProcessBuilder(command).directory(new java.io.File("/tmp")).start());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot start child " + name + ": " + command, ex);
+        }
+    }
+
+    /**
+     * @return the java launcher running this JVM.
+     */
+    public static String javaCommand()
+    {
+        return ProcessHandle.current().info().command().orElseThrow(
+            () -> new IllegalStateException("cannot tell which java runs this JVM"));
+    }
+
+    /**
+     * @return the exit code, or -1 while the child runs.
+     */
+    public int exitCode()
+    {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
     private Thread reader(final InputStream stream, final String label, final boolean queue)
     {
         final Thread thread = new Thread(() ->
