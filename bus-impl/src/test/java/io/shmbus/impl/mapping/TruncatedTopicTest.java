@@ -47,18 +47,39 @@ class TruncatedTopicTest
                 channel.truncate(4096);
             }
 
-            final TopicCorruptedException readFault = assertThrows(
-                TopicCorruptedException.class, () -> subscriber.poll((b, o, l, h) -> b.getLong(o), 100));
-            assertTrue(readFault.getMessage().contains("truncated"), readFault.getMessage());
-            final TopicCorruptedException writeFault = assertThrows(
-                TopicCorruptedException.class, () ->
+            assertFaultReported(() -> subscriber.poll((b, o, l, h) -> b.getLong(o), 100), "4096 bytes");
+            assertFaultReported(() ->
+            {
+                for (int i = 0; i < 10_000; i++)
                 {
-                    for (int i = 0; i < 10_000; i++)
-                    {
-                        publisher.offer(message, 0, 64);
-                    }
-                });
-            assertTrue(writeFault.getMessage().contains("4096 bytes"), writeFault.getMessage());
+                    publisher.offer(message, 0, 64);
+                }
+            }, "4096 bytes");
+        }
+    }
+
+    /**
+     * The kernel answers an access to a page past the end of a truncated file with SIGBUS, which the JVM turns
+     * into an asynchronous {@link InternalError}: it is raised at the thread's next safepoint check. When that
+     * check is inside a shmbus call, shmbus reports a {@link TopicCorruptedException} naming the file's new
+     * size; when the JIT inlined the call into the caller's loop, the check may come after the call returned,
+     * and the caller sees the JVM's own error. Either way the process goes on: no crash.
+     *
+     * @param action   what touches the truncated memory.
+     * @param sizeText what the shmbus message must say about the new size.
+     */
+    static void assertFaultReported(final org.junit.jupiter.api.function.Executable action, final String sizeText)
+    {
+        final Throwable fault = assertThrows(Throwable.class, action);
+        if (fault instanceof TopicCorruptedException corrupted)
+        {
+            assertTrue(corrupted.getMessage().contains("truncated") && corrupted.getMessage().contains(sizeText),
+                corrupted.getMessage());
+        }
+        else
+        {
+            assertTrue(fault instanceof InternalError && fault.getMessage().contains("unsafe memory access"),
+                () -> "neither TopicCorruptedException nor the JVM's memory-fault error: " + fault);
         }
     }
 }
