@@ -97,7 +97,7 @@ class FullTmpfsTest
         {
             if (mounted)
             {
-                run("umount", mount.toString());
+                unmountWhenUnmapped(mount);
             }
             TestBus.delete(mount);
         }
@@ -142,6 +142,31 @@ class FullTmpfsTest
         {
             process.destroyForcibly();
             throw new IOException(String.join(" ", command) + " failed: " + output);
+        }
+    }
+
+    /**
+     * A closed topic's memory stays mapped for a short linger (see MappedTopic#close), and a tmpfs with a file
+     * still mapped cannot be unmounted: retry for a while.
+     */
+    private static void unmountWhenUnmapped(final Path mount) throws Exception
+    {
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (true)
+        {
+            try
+            {
+                run("umount", mount.toString());
+                return;
+            }
+            catch (final java.io.IOException ex)
+            {
+                if (System.nanoTime() - deadline > 0 || !ex.getMessage().contains("busy"))
+                {
+                    throw ex;
+                }
+                Thread.sleep(200);
+            }
         }
     }
 }
