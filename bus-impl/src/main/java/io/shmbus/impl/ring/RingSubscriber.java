@@ -14,6 +14,16 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * What tethered and untethered subscribers share: their slot, closing, and waiting for messages with a
  * {@link WaitStrategy} (sleeping on the topic's data futex, see {@link io.shmbus.impl.signal.DataSignal}).
+ *
+ * <h2>Why polls catch {@link InternalError} twice</h2>
+ * When a topic's file is truncated under the mapping, the JVM turns the SIGBUS of an access into an
+ * InternalError, which shmbus reports as a {@code TopicCorruptedException}. But for an access in JIT-compiled code
+ * the JVM only records the fault and throws at the thread's next safepoint check, which may come after the
+ * access's try block (in a finally block) or at the method's return, in the caller's frame. So each poll runs its
+ * loop in a method of its own, too large for the JIT to inline (more than 325 bytes of bytecode), and catches
+ * the error around that call as well: a late report still arrives inside that catch, because the inner method's
+ * return is a safepoint check. Short calls (offers, claims) cannot be laid out so: there the first report of a
+ * fault may be the JVM's own InternalError, thrown just after the call returned.
  */
 public abstract class RingSubscriber implements Subscriber
 {
