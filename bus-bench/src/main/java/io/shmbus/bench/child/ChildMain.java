@@ -375,8 +375,9 @@ public final class ChildMain
         final UnsafeBuffer out = messageBuffer(params.getInt("size"));
         out.putLong(SEQ_OFFSET, 0);
         out.putInt(PHASE_OFFSET, WARMUP);
+        Control.awaitGo(1); // the subscriber has joined
         link.send(out, params.getInt("size"));
-        Control.awaitGo();
+        Control.awaitGo(2); // the watch window is over
         out.putLong(SEQ_OFFSET, 1);
         out.putInt(PHASE_OFFSET, STOP);
         link.send(out, params.getInt("size"));

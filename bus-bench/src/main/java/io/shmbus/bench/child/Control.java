@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class Control
 {
-    private static volatile boolean go;
+    private static volatile int goes;
     private static volatile boolean quit;
 
     private Control()
@@ -28,7 +28,7 @@ final class Control
                 {
                     switch (line.trim())
                     {
-                        case "GO" -> go = true;
+                        case "GO" -> goes++;
                         case "QUIT" -> quit = true;
                         default -> System.err.println("unknown command: " + line);
                     }
@@ -64,7 +64,12 @@ final class Control
 
     static void awaitGo()
     {
-        while (!go)
+        awaitGo(1);
+    }
+
+    static void awaitGo(final int count)
+    {
+        while (goes < count)
         {
             sleep();
         }

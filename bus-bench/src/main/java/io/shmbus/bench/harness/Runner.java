@@ -125,7 +125,7 @@ final class Runner
 
     private long resultTimeoutMs(final Run run)
     {
-        return run.scenario().equals(Run.ALLOCATION) ? 300_000 : mode.warmupMs() + mode.measureMs() + 120_000;
+        return run.scenario().equals(Run.ALLOCATION) ? 300_000 : mode.warmupMs() + mode.measureMs() + 60_000;
     }
 
     private static String[] concat(final String[] a, final String... b)
@@ -302,6 +302,8 @@ final class Runner
         final String port = field(ready, "port");
         final ChildProcess subscriber = start(run, dir, "idle-sub", false, "port=" + (null == port ? "0" : port));
         children.add(subscriber);
+        subscriber.await("READY", START_TIMEOUT_MS);
+        publisher.send("GO"); // send the first message now that the subscriber has joined
         final String waiting = subscriber.await("WAITING", START_TIMEOUT_MS);
         final long tid = Long.parseLong(field(waiting, "tid"));
         Thread.sleep(300); // past the spin and yield phases of every idle strategy
