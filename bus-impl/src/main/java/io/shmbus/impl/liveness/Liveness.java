@@ -71,7 +71,10 @@ public final class Liveness
      */
     public boolean isPublisherAlive(final int publisherIndex)
     {
-        return handle.isHeldElsewhere(LockDescriptor.publisherLockOffset(publisherIndex));
+        // A participant is alive to itself: its own lock is held through this very description, which
+        // F_OFD_GETLK never reports, so probing it would find it "dead" and the repair would drop the lock.
+        return code == publisherIndex + 1L ||
+            handle.isHeldElsewhere(LockDescriptor.publisherLockOffset(publisherIndex));
     }
 
     /**
@@ -80,7 +83,8 @@ public final class Liveness
      */
     public boolean isSubscriberAlive(final int subscriberIndex)
     {
-        return handle.isHeldElsewhere(LockDescriptor.subscriberLockOffset(subscriberIndex));
+        return code == -(subscriberIndex + 1L) ||
+            handle.isHeldElsewhere(LockDescriptor.subscriberLockOffset(subscriberIndex));
     }
 
     /**
