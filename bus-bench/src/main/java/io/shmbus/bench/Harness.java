@@ -53,6 +53,10 @@ public final class Harness implements Callable<Integer>
         defaultValue = "/dev/shm")
     Path shm;
 
+    @Option(names = "--child-flags", description = "Extra JVM flags for every child JVM, e.g. " +
+        "'-XX:StartFlightRecording=filename=/tmp/child-%p.jfr,settings=profile' to profile the sides.")
+    String childFlags;
+
     @Option(names = "--classpath", description = "Class path for the child JVMs (default: this JVM's).")
     String classpath;
 
@@ -73,7 +77,8 @@ public final class Harness implements Callable<Integer>
         final Bench bench = new Bench(
             smoke ? io.shmbus.bench.harness.Mode.SMOKE :
                 quick ? io.shmbus.bench.harness.Mode.QUICK : io.shmbus.bench.harness.Mode.FULL,
-            out, shm, null != classpath ? classpath : System.getProperty("java.class.path"));
+            out, shm, null != classpath ? classpath : System.getProperty("java.class.path"),
+            null == childFlags || childFlags.isBlank() ? java.util.List.of() : java.util.List.of(childFlags.trim().split("\\s+")));
         final boolean runJmh = jmhOnly || (null != jmh ? jmh : !quick && !smoke);
         return bench.run(scenarios, transports, !jmhOnly, runJmh) ? 0 : 1;
     }

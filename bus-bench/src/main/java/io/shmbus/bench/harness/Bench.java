@@ -30,6 +30,7 @@ public final class Bench
     private final Path out;
     private final Path shmRoot;
     private final String classpath;
+    private final List<String> extraChildFlags;
 
     /**
      * @param mode      how long to run.
@@ -39,6 +40,19 @@ public final class Bench
      */
     public Bench(final Mode mode, final Path out, final Path shm, final String classpath)
     {
+        this(mode, out, shm, classpath, List.of());
+    }
+
+    /**
+     * @param mode            how long to run.
+     * @param out             the results directory.
+     * @param shm             where transports' files go.
+     * @param classpath       the class path of the child JVMs.
+     * @param extraChildFlags more JVM flags for the children (profiling).
+     */
+    public Bench(final Mode mode, final Path out, final Path shm, final String classpath, final List<String> extraChildFlags)
+    {
+        this.extraChildFlags = List.copyOf(extraChildFlags);
         this.mode = mode;
         this.out = out.toAbsolutePath();
         this.shmRoot = shm.resolve("shmbus-bench-" + ProcessHandle.current().pid());
@@ -65,7 +79,7 @@ public final class Bench
         summary.put("started", Instant.now().toString());
         summary.put("machine", Machine.describe());
         final Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("childJvmFlags", String.join(" ", concat(REQUIRED_FLAGS, CHILD_FLAGS)));
+        settings.put("childJvmFlags", String.join(" ", concat(concat(REQUIRED_FLAGS, CHILD_FLAGS), extraChildFlags)));
         settings.put("bufferBytes", Runner.CAPACITY);
         settings.put("maxMessageLength", Runner.MAX_LENGTH);
         settings.put("warmupMs", mode.warmupMs());
@@ -83,6 +97,7 @@ public final class Bench
             java.add(javaBinary());
             java.addAll(REQUIRED_FLAGS);
             java.addAll(CHILD_FLAGS);
+            java.addAll(extraChildFlags);
             java.add("-cp");
             java.add(classpath);
             final Runner runner = new Runner(mode, shmRoot, out, java);
