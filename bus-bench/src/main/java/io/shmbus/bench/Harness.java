@@ -53,6 +53,10 @@ public final class Harness implements Callable<Integer>
         defaultValue = "/dev/shm")
     Path shm;
 
+    @Option(names = "--aeron-term-bytes", description = "Aeron IPC term length (default: ${DEFAULT-VALUE}, " +
+        "Aeron's own default for IPC).", defaultValue = "67108864")
+    int aeronTermBytes;
+
     @Option(names = "--child-flags", description = "Extra JVM flags for every child JVM, e.g. " +
         "'-XX:StartFlightRecording=filename=/tmp/child-%p.jfr,settings=profile' to profile the sides.")
     String childFlags;
@@ -79,6 +83,7 @@ public final class Harness implements Callable<Integer>
                 quick ? io.shmbus.bench.harness.Mode.QUICK : io.shmbus.bench.harness.Mode.FULL,
             out, shm, null != classpath ? classpath : System.getProperty("java.class.path"),
             null == childFlags || childFlags.isBlank() ? java.util.List.of() : java.util.List.of(childFlags.trim().split("\\s+")));
+        bench.aeronTermLength(aeronTermBytes);
         final boolean runJmh = jmhOnly || (null != jmh ? jmh : !quick && !smoke);
         return bench.run(scenarios, transports, !jmhOnly, runJmh) ? 0 : 1;
     }

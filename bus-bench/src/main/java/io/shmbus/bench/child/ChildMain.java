@@ -121,7 +121,8 @@ public final class ChildMain
                 .capacityBytes(capacity)
                 .maxMessageLength(params.getInt("maxLength"))
                 .build());
-            case AERON -> new AeronLink(variant, dir + "/aeron", create, capacity, streamId(in), streamId(out));
+            case AERON -> new AeronLink(variant, dir + "/aeron", create, params.getInt("aeronTermLength", capacity),
+                streamId(in), streamId(out));
             case AGRONA -> new AgronaRingLink(variant, dir, create, capacity, in, out);
             case SOCKET -> new SocketLink(variant, Path.of(dir), create, params.getInt("port", 0), params.getInt("size"));
         };

@@ -31,6 +31,7 @@ public final class Bench
     private final Path shmRoot;
     private final String classpath;
     private final List<String> extraChildFlags;
+    private int aeronTermLength = 64 << 20;
 
     /**
      * @param mode      how long to run.
@@ -60,6 +61,14 @@ public final class Bench
     }
 
     /**
+     * @param length the Aeron IPC term length.
+     */
+    public void aeronTermLength(final int length)
+    {
+        this.aeronTermLength = length;
+    }
+
+    /**
      * @param scenarios  scenarios to keep (empty: all).
      * @param transports variants to keep (empty: all).
      * @param harness    whether to run the cross-process runs.
@@ -81,6 +90,7 @@ public final class Bench
         final Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("childJvmFlags", String.join(" ", concat(concat(REQUIRED_FLAGS, CHILD_FLAGS), extraChildFlags)));
         settings.put("bufferBytes", Runner.CAPACITY);
+        settings.put("aeronTermLength", aeronTermLength);
         settings.put("maxMessageLength", Runner.MAX_LENGTH);
         settings.put("warmupMs", mode.warmupMs());
         settings.put("measureMs", mode.measureMs());
@@ -101,6 +111,7 @@ public final class Bench
             java.add("-cp");
             java.add(classpath);
             final Runner runner = new Runner(mode, shmRoot, out, java);
+            runner.aeronTermLength = aeronTermLength;
             final List<Run> runs = Plan.runs(mode, scenarios, transports);
             int i = 0;
             for (final Run run : runs)

@@ -36,6 +36,7 @@ final class Runner
     private final Path resultsDir;
     private final List<String> javaCommand;
     private int sequence;
+    int aeronTermLength = CAPACITY;
 
     Runner(final Mode mode, final Path shmRoot, final Path resultsDir, final List<String> javaCommand)
     {
@@ -104,6 +105,7 @@ final class Runner
         command.add("size=" + run.size());
         command.add("capacity=" + CAPACITY);
         command.add("maxLength=" + MAX_LENGTH);
+        command.add("aeronTermLength=" + aeronTermLength);
         command.add("create=" + create);
         command.add("timeoutMs=" + (mode.warmupMs() + mode.measureMs() + mode.idleWindowMs() + 240_000));
         command.addAll(List.of(extra));
@@ -119,8 +121,10 @@ final class Runner
             return new String[]{"warmupMs=3600000", "measureMs=3600000", "warmupCount=" + mode.allocWarmupCount(),
                 "measureCount=" + mode.allocMeasureCount()};
         }
+        final boolean roundTrip = run.scenario().equals(Run.RTT) || run.scenario().equals(Run.RTT_ONE_CPU);
         return new String[]{"warmupMs=" + mode.warmupMs(), "measureMs=" + mode.measureMs(),
-            "warmupCount=" + mode.warmupCount(), "measureCount=" + mode.measureCount()};
+            "warmupCount=" + (roundTrip || mode.smoke() ? mode.warmupCount() : Long.MAX_VALUE),
+            "measureCount=" + (roundTrip || mode.smoke() ? mode.measureCount() : Long.MAX_VALUE)};
     }
 
     private long resultTimeoutMs(final Run run)
