@@ -43,6 +43,10 @@ public final class Harness implements Callable<Integer>
     @Option(names = "--transports", split = ",", description = "Only these transport variants (ids as in summary.json).")
     Set<String> transports = new LinkedHashSet<>();
 
+    @Option(names = "--sizes", split = ",", description = "Message sizes for the round-trip and one-way runs " +
+        "(default: 32,256,4096 and 32,256,4096,65536).")
+    Set<Integer> sizes = new LinkedHashSet<>();
+
     @Option(names = "--jmh", negatable = true, description = "Run the JMH microbenchmarks (default: in full mode only).")
     Boolean jmh;
 
@@ -58,7 +62,7 @@ public final class Harness implements Callable<Integer>
     int aeronTermBytes;
 
     @Option(names = "--child-flags", description = "Extra JVM flags for every child JVM, e.g. " +
-        "'-XX:StartFlightRecording=filename=/tmp/child-%p.jfr,settings=profile' to profile the sides.")
+        "'-XX:StartFlightRecording=filename=/tmp/child-%%p.jfr,settings=profile' to profile the sides.")
     String childFlags;
 
     @Option(names = "--classpath", description = "Class path for the child JVMs (default: this JVM's).")
@@ -85,7 +89,7 @@ public final class Harness implements Callable<Integer>
             null == childFlags || childFlags.isBlank() ? java.util.List.of() : java.util.List.of(childFlags.trim().split("\\s+")));
         bench.aeronTermLength(aeronTermBytes);
         final boolean runJmh = jmhOnly || (null != jmh ? jmh : !quick && !smoke);
-        return bench.run(scenarios, transports, !jmhOnly, runJmh) ? 0 : 1;
+        return bench.run(scenarios, transports, sizes, !jmhOnly, runJmh) ? 0 : 1;
     }
 
     /**

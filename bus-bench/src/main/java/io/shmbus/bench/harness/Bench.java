@@ -78,6 +78,24 @@ public final class Bench
     public boolean run(final Set<String> scenarios, final Set<String> transports, final boolean harness, final boolean jmh)
         throws IOException
     {
+        return run(scenarios, transports, Set.of(), harness, jmh);
+    }
+
+    /**
+     * @param scenarios  scenarios to keep (empty: all).
+     * @param transports variants to keep (empty: all).
+     * @param sizes      message sizes instead of the planned ones (empty: as planned).
+     * @param harness    whether to run the cross-process runs.
+     * @param jmh        whether to run the JMH microbenchmarks.
+     * @return true when every run succeeded.
+     */
+    public boolean run(
+        final Set<String> scenarios,
+        final Set<String> transports,
+        final Set<Integer> sizes,
+        final boolean harness,
+        final boolean jmh) throws IOException
+    {
         final Thread cleanup = new Thread(() -> Runner.delete(shmRoot), "delete-shm");
         Runtime.getRuntime().addShutdownHook(cleanup);
         Files.createDirectories(out);
@@ -112,7 +130,7 @@ public final class Bench
             java.add(classpath);
             final Runner runner = new Runner(mode, shmRoot, out, java);
             runner.aeronTermLength = aeronTermLength;
-            final List<Run> runs = Plan.runs(mode, scenarios, transports);
+            final List<Run> runs = Plan.runs(mode, scenarios, transports, sizes);
             int i = 0;
             for (final Run run : runs)
             {

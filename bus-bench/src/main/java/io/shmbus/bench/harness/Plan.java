@@ -45,11 +45,26 @@ public final class Plan
      */
     public static List<Run> runs(final Mode mode, final Set<String> scenarios, final Set<String> variants)
     {
+        return runs(mode, scenarios, variants, Set.of());
+    }
+
+    /**
+     * @param mode      the mode.
+     * @param scenarios the scenarios to keep (empty: all).
+     * @param variants  the variant ids to keep (empty: all).
+     * @param sizes     message sizes: replace the planned round-trip and one-way sizes (empty: as planned).
+     * @return the runs.
+     */
+    public static List<Run> runs(
+        final Mode mode, final Set<String> scenarios, final Set<String> variants, final Set<Integer> sizes)
+    {
+        final int[] rttSizes = sizes.isEmpty() ? RTT_SIZES : sizes.stream().mapToInt(Integer::intValue).toArray();
+        final int[] oneWaySizes = sizes.isEmpty() ? THROUGHPUT_SIZES : rttSizes;
         final List<Run> runs = new ArrayList<>();
         final boolean smoke = mode.smoke();
-        for (final int size : smoke ? new int[]{32} : RTT_SIZES)
+        for (final int size : smoke ? new int[]{32} : rttSizes)
         {
-            final List<Variant> rtt = smoke ? List.of(FLOOR, SHMBUS_SPIN, SHMBUS_FUTEX, UDS) : size == 32 ?
+            final List<Variant> rtt = smoke ? List.of(FLOOR, SHMBUS_SPIN, SHMBUS_FUTEX, UDS) : size == rttSizes[0] ?
                 List.of(FLOOR, SHMBUS_SPIN, SHMBUS_SPIN_WAIT, SHMBUS_SPIN_FUTEX, SHMBUS_FUTEX, AERON, AGRONA_RING, UDS, TCP) :
                 List.of(SHMBUS_SPIN, SHMBUS_SPIN_WAIT, SHMBUS_SPIN_FUTEX, SHMBUS_FUTEX, AERON, AGRONA_RING, UDS, TCP);
             add(runs, Run.RTT, rtt, size, -1);
@@ -58,7 +73,7 @@ public final class Plan
         {
             add(runs, Run.RTT_ONE_CPU, List.of(SHMBUS_FUTEX, UDS, TCP), 32, 0);
         }
-        for (final int size : smoke ? new int[]{32} : THROUGHPUT_SIZES)
+        for (final int size : smoke ? new int[]{32} : oneWaySizes)
         {
             add(runs, Run.THROUGHPUT, smoke ? List.of(SHMBUS_EXCLUSIVE, AGRONA_RING) :
                 List.of(SHMBUS_EXCLUSIVE, SHMBUS_SHARED, AERON_EXCLUSIVE, AERON_CONCURRENT, AGRONA_RING), size, -1);
@@ -74,6 +89,7 @@ public final class Plan
         {
             runs.removeIf(Plan::notInQuick);
         }
+        runs.removeIf(r -> !sizes.isEmpty() && !sizes.contains(r.size()));
         runs.removeIf(r -> !scenarios.isEmpty() && !scenarios.contains(r.scenario()) ||
             !variants.isEmpty() && !variants.contains(r.variant().id()));
         return runs;
