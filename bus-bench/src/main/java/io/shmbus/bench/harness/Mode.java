@@ -29,7 +29,7 @@ public record Mode(
     public static final Mode SMOKE = new Mode("smoke", 5_000, 5_000, 2_000, 3_000, 2_000, 5_000, 500, true);
     /** Every scenario, short: for development and CI-like checks. */
     public static final Mode QUICK = new Mode("quick", 200, 500, Long.MAX_VALUE, Long.MAX_VALUE,
-        500_000, 2_000_000, 2_000, false);
+        500_000, 2_000_000, 1_500, false);
     /** The published numbers. */
     public static final Mode FULL = new Mode("full", 1_500, 4_000, Long.MAX_VALUE, 5_000_000,
         2_000_000, 10_000_000, 5_000, false);

@@ -105,11 +105,12 @@ public final class Plan
         return switch (r.scenario())
         {
             case Run.RTT -> r.size() == 256 ||
-                r.size() == 4096 && (v == SHMBUS_SPIN_WAIT || v == SHMBUS_SPIN_FUTEX || v == TCP);
+                r.size() == 4096 && v != SHMBUS_SPIN && v != AERON && v != UDS;
             case Run.RTT_ONE_CPU -> v == TCP;
-            case Run.THROUGHPUT -> r.size() == 256 || r.size() == 4096;
+            case Run.THROUGHPUT -> r.size() == 256 || r.size() == 4096 ||
+                r.size() == 65536 && (v == SHMBUS_SHARED || v == AERON_CONCURRENT);
             case Run.IDLE -> v == SHMBUS_FUTEX;
-            case Run.ALLOCATION -> v == SHMBUS_SHARED || v == SHMBUS_SPIN_FUTEX;
+            case Run.ALLOCATION -> v != SHMBUS_EXCLUSIVE && v != AGRONA_RING;
             default -> false;
         };
     }
