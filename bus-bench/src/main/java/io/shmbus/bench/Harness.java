@@ -61,6 +61,11 @@ public final class Harness implements Callable<Integer>
         "Aeron's own default for IPC).", defaultValue = "67108864")
     int aeronTermBytes;
 
+    @Option(names = "--nice", description = "Run the child JVMs with this niceness, e.g. -10 on a shared machine " +
+        "to keep other work from preempting them (negative values need root; default ${DEFAULT-VALUE}).",
+        defaultValue = "0")
+    int nice;
+
     @Option(names = "--child-flags", description = "Extra JVM flags for every child JVM, e.g. " +
         "'-XX:StartFlightRecording=filename=/tmp/child-%%p.jfr,settings=profile' to profile the sides.")
     String childFlags;
@@ -88,6 +93,7 @@ public final class Harness implements Callable<Integer>
             out, shm, null != classpath ? classpath : System.getProperty("java.class.path"),
             null == childFlags || childFlags.isBlank() ? java.util.List.of() : java.util.List.of(childFlags.trim().split("\\s+")));
         bench.aeronTermLength(aeronTermBytes);
+        bench.nice(nice);
         final boolean runJmh = jmhOnly || (null != jmh ? jmh : !quick && !smoke);
         return bench.run(scenarios, transports, sizes, !jmhOnly, runJmh) ? 0 : 1;
     }

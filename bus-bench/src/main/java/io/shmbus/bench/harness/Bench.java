@@ -32,6 +32,7 @@ public final class Bench
     private final String classpath;
     private final List<String> extraChildFlags;
     private int aeronTermLength = 64 << 20;
+    private int nice;
 
     /**
      * @param mode      how long to run.
@@ -66,6 +67,14 @@ public final class Bench
     public void aeronTermLength(final int length)
     {
         this.aeronTermLength = length;
+    }
+
+    /**
+     * @param nice the niceness of the child JVMs (negative: ahead of other work on the machine; needs root).
+     */
+    public void nice(final int nice)
+    {
+        this.nice = nice;
     }
 
     /**
@@ -109,6 +118,7 @@ public final class Bench
         settings.put("childJvmFlags", String.join(" ", concat(concat(REQUIRED_FLAGS, CHILD_FLAGS), extraChildFlags)));
         settings.put("bufferBytes", Runner.CAPACITY);
         settings.put("aeronTermLength", aeronTermLength);
+        settings.put("childNice", nice);
         settings.put("maxMessageLength", Runner.MAX_LENGTH);
         settings.put("warmupMs", mode.warmupMs());
         settings.put("measureMs", mode.measureMs());
@@ -130,6 +140,7 @@ public final class Bench
             java.add(classpath);
             final Runner runner = new Runner(mode, shmRoot, out, java);
             runner.aeronTermLength = aeronTermLength;
+            runner.nice = nice;
             final List<Run> runs = Plan.runs(mode, scenarios, transports, sizes);
             int i = 0;
             for (final Run run : runs)

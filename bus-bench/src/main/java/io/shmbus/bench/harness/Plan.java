@@ -67,7 +67,10 @@ public final class Plan
             final List<Variant> rtt = smoke ? List.of(FLOOR, SHMBUS_SPIN, SHMBUS_FUTEX, UDS) : size == rttSizes[0] ?
                 List.of(FLOOR, SHMBUS_SPIN, SHMBUS_SPIN_WAIT, SHMBUS_SPIN_FUTEX, SHMBUS_FUTEX, AERON, AGRONA_RING, UDS, TCP) :
                 List.of(SHMBUS_SPIN, SHMBUS_SPIN_WAIT, SHMBUS_SPIN_FUTEX, SHMBUS_FUTEX, AERON, AGRONA_RING, UDS, TCP);
-            add(runs, Run.RTT, rtt, size, -1);
+            for (final Variant v : rtt)
+            {
+                runs.add(new Run(Run.RTT, v, size, spins(v) ? Run.SPLIT : -1));
+            }
         }
         if (!smoke)
         {
@@ -76,7 +79,7 @@ public final class Plan
         for (final int size : smoke ? new int[]{32} : oneWaySizes)
         {
             add(runs, Run.THROUGHPUT, smoke ? List.of(SHMBUS_EXCLUSIVE, AGRONA_RING) :
-                List.of(SHMBUS_EXCLUSIVE, SHMBUS_SHARED, AERON_EXCLUSIVE, AERON_CONCURRENT, AGRONA_RING), size, -1);
+                List.of(SHMBUS_EXCLUSIVE, SHMBUS_SHARED, AERON_EXCLUSIVE, AERON_CONCURRENT, AGRONA_RING), size, Run.SPLIT);
         }
         add(runs, Run.FAN_OUT, List.of(SHMBUS_EXCLUSIVE, AERON_EXCLUSIVE), 32, -1);
         add(runs, Run.FAN_IN, smoke ? List.of(SHMBUS_SHARED, AGRONA_MANY_TO_ONE) :
@@ -84,7 +87,7 @@ public final class Plan
         add(runs, Run.IDLE, smoke ? List.of(SHMBUS_SPIN_FUTEX, UDS) :
             List.of(SHMBUS_SPIN_FUTEX, SHMBUS_FUTEX, AERON_BACKOFF, AGRONA_RING_BACKOFF, UDS), 32, -1);
         add(runs, Run.ALLOCATION, smoke ? List.of(SHMBUS_EXCLUSIVE, AGRONA_RING) :
-            List.of(SHMBUS_EXCLUSIVE, SHMBUS_SHARED, SHMBUS_SPIN_FUTEX, AERON_EXCLUSIVE, AGRONA_RING), 32, -1);
+            List.of(SHMBUS_EXCLUSIVE, SHMBUS_SHARED, SHMBUS_SPIN_FUTEX, AERON_EXCLUSIVE, AGRONA_RING), 32, Run.SPLIT);
         if (mode == Mode.QUICK)
         {
             runs.removeIf(Plan::notInQuick);
@@ -93,6 +96,15 @@ public final class Plan
         runs.removeIf(r -> !scenarios.isEmpty() && !scenarios.contains(r.scenario()) ||
             !variants.isEmpty() && !variants.contains(r.variant().id()));
         return runs;
+    }
+
+    /**
+     * Two spinning sides must not share a CPU (each would wait for the other's time slice), and the scheduler
+     * may put them on one when other work runs: they are pinned to one CPU each.
+     */
+    private static boolean spins(final Variant v)
+    {
+        return v != SHMBUS_FUTEX && v != UDS && v != TCP;
     }
 
     /**

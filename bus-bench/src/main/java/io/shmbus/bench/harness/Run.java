@@ -8,10 +8,14 @@ import io.shmbus.bench.Variant;
  * @param scenario  round-trip, one-way, fan-out, fan-in, idle-cpu, allocation (and variants of them).
  * @param variant   the transport.
  * @param size      message length in bytes.
- * @param pinCpu    the CPU both sides are pinned to, or -1 for the scheduler's choice.
+ * @param pinCpu    the CPU both sides are pinned to, {@link #SPLIT} for one CPU each, or -1 for the
+ *                  scheduler's choice.
  */
 public record Run(String scenario, Variant variant, int size, int pinCpu)
 {
+    /** {@link #pinCpu()} for: the creating side on CPU 0, the other on CPU 1. */
+    public static final int SPLIT = -2;
+
     /** Round trip between two JVMs. */
     public static final String RTT = "round-trip";
     /** Round trip with both JVMs pinned to one CPU (blocking transports only). */

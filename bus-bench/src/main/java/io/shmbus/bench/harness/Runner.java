@@ -37,6 +37,7 @@ final class Runner
     private final List<String> javaCommand;
     private int sequence;
     int aeronTermLength = CAPACITY;
+    int nice;
 
     Runner(final Mode mode, final Path shmRoot, final Path resultsDir, final List<String> javaCommand)
     {
@@ -53,7 +54,7 @@ final class Runner
         row.put("transport", run.variant().id());
         row.put("label", run.variant().label());
         row.put("sizeBytes", run.size());
-        row.put("placement", run.pinCpu() < 0 ? "any" : "cpu" + run.pinCpu());
+        row.put("placement", run.pinCpu() == Run.SPLIT ? "cpu0+cpu1" : run.pinCpu() < 0 ? "any" : "cpu" + run.pinCpu());
         final Path dir = shmRoot.resolve("run-" + (++sequence));
         final List<ChildProcess> children = new ArrayList<>();
         final long started = System.nanoTime();
@@ -93,9 +94,14 @@ final class Runner
         final Run run, final Path dir, final String role, final boolean create, final String... extra) throws IOException
     {
         final List<String> command = new ArrayList<>();
-        if (run.pinCpu() >= 0)
+        if (nice != 0)
         {
-            command.addAll(List.of("taskset", "-c", Integer.toString(run.pinCpu())));
+            command.addAll(List.of("nice", "-n", Integer.toString(nice)));
+        }
+        final int cpu = run.pinCpu() == Run.SPLIT ? (create ? 0 : 1) : run.pinCpu();
+        if (cpu >= 0)
+        {
+            command.addAll(List.of("taskset", "-c", Integer.toString(cpu)));
         }
         command.addAll(javaCommand);
         command.add("io.shmbus.bench.child.ChildMain");
