@@ -61,7 +61,7 @@ public final class SummaryMarkdown
         sb.append("- settings: ").append(summary.get("settings")).append("\n\n");
 
         final List<Map<String, Object>> rows = (List<Map<String, Object>>)summary.get("rows");
-        roundTrips(sb, rows, "round-trip", "Round trip, two JVMs (scheduler places the threads)");
+        roundTrips(sb, rows, "round-trip", "Round trip, two JVMs (spinning sides pinned to one CPU each, blocking sides placed by the scheduler)");
         roundTrips(sb, rows, "round-trip-one-cpu", "Round trip, two JVMs pinned to one CPU (blocking transports)");
         throughput(sb, rows, "throughput-1to1", "One-way throughput, 1 producer JVM -> 1 consumer JVM");
         throughput(sb, rows, "fan-out-1to3",
