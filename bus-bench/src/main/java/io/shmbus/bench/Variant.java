@@ -1,0 +1,84 @@
+package io.shmbus.bench;
+
+/**
+ * Every transport configuration the harness can measure. The id names it on the command line and in the
+ * results; the label is what tables and charts show.
+ */
+public enum Variant
+{
+    FLOOR("floor", "floor: cache-line ping-pong", Family.FLOOR),
+    SHMBUS_SPIN("shmbus-spin", "shmbus busy-spin", Family.SHMBUS),
+    SHMBUS_SPIN_WAIT("shmbus-spin-wait", "shmbus busy-spin via poll(timeout)", Family.SHMBUS),
+    SHMBUS_SPIN_FUTEX("shmbus-spin-futex", "shmbus spin-then-futex", Family.SHMBUS),
+    SHMBUS_FUTEX("shmbus-futex", "shmbus futex", Family.SHMBUS),
+    SHMBUS_EXCLUSIVE("shmbus-exclusive", "shmbus exclusive", Family.SHMBUS),
+    SHMBUS_SHARED("shmbus-shared", "shmbus shared", Family.SHMBUS),
+    AERON("aeron", "Aeron IPC", Family.AERON),
+    AERON_EXCLUSIVE("aeron-exclusive", "Aeron IPC exclusive", Family.AERON),
+    AERON_CONCURRENT("aeron-concurrent", "Aeron IPC concurrent", Family.AERON),
+    AERON_BACKOFF("aeron-backoff", "Aeron IPC, backoff idle", Family.AERON),
+    AGRONA_RING("agrona-ring", "Agrona one-to-one ring", Family.AGRONA),
+    AGRONA_RING_BACKOFF("agrona-ring-backoff", "Agrona one-to-one ring, backoff idle", Family.AGRONA),
+    AGRONA_MANY_TO_ONE("agrona-m2o", "Agrona many-to-one ring", Family.AGRONA),
+    UDS("uds", "Unix-domain socket", Family.SOCKET),
+    TCP("tcp", "TCP loopback", Family.SOCKET);
+
+    /**
+     * What a variant is built on.
+     */
+    public enum Family
+    {
+        FLOOR, SHMBUS, AERON, AGRONA, SOCKET
+    }
+
+    private final String id;
+    private final String label;
+    private final Family family;
+
+    Variant(final String id, final String label, final Family family)
+    {
+        this.id = id;
+        this.label = label;
+        this.family = family;
+    }
+
+    /**
+     * @return the id used on command lines and in result files.
+     */
+    public String id()
+    {
+        return id;
+    }
+
+    /**
+     * @return the human label.
+     */
+    public String label()
+    {
+        return label;
+    }
+
+    /**
+     * @return the family.
+     */
+    public Family family()
+    {
+        return family;
+    }
+
+    /**
+     * @param id an id.
+     * @return the variant.
+     */
+    public static Variant of(final String id)
+    {
+        for (final Variant v : values())
+        {
+            if (v.id.equals(id))
+            {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("unknown transport variant: " + id);
+    }
+}

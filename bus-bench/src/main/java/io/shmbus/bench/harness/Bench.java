@@ -1,0 +1,205 @@
+package io.shmbus.bench.harness;
+
+import io.shmbus.bench.report.Charts;
+import io.shmbus.bench.report.Json;
+import io.shmbus.bench.report.SummaryMarkdown;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs a plan, the JMH microbenchmarks if asked, and writes the results.
+ */
+public final class Bench
+{
+    /** The flags every JVM that runs shmbus or Agrona needs. */
+    public static final List<String> REQUIRED_FLAGS =
+        List.of("--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED");
+    /** The same flags for every child: a small fixed heap and the serial collector (no GC threads). */
+    public static final List<String> CHILD_FLAGS = List.of("-XX:+UseSerialGC", "-Xms256m", "-Xmx256m");
+
+    private final Mode mode;
+    private final Path out;
+    private final Path shmRoot;
+    private final String classpath;
+    private final List<String> extraChildFlags;
+    private int aeronTermLength = 64 << 20;
+    private int nice;
+
+    /**
+     * @param mode      how long to run.
+     * @param out       the results directory.
+     * @param shm       where transports' files go.
+     * @param classpath the class path of the child JVMs.
+     */
+    public Bench(final Mode mode, final Path out, final Path shm, final String classpath)
+    {
+        this(mode, out, shm, classpath, List.of());
+    }
+
+    /**
+     * @param mode            how long to run.
+     * @param out             the results directory.
+     * @param shm             where transports' files go.
+     * @param classpath       the class path of the child JVMs.
+     * @param extraChildFlags more JVM flags for the children (profiling).
+     */
+    public Bench(final Mode mode, final Path out, final Path shm, final String classpath, final List<String> extraChildFlags)
+    {
+        this.extraChildFlags = List.copyOf(extraChildFlags);
+        this.mode = mode;
+        this.out = out.toAbsolutePath();
+        this.shmRoot = shm.resolve("shmbus-bench-" + ProcessHandle.current().pid());
+        this.classpath = classpath;
+    }
+
+    /**
+     * @param length the Aeron IPC term length.
+     */
+    public void aeronTermLength(final int length)
+    {
+        this.aeronTermLength = length;
+    }
+
+    /**
+     * @param nice the niceness of the child JVMs (negative: ahead of other work on the machine; needs root).
+     */
+    public void nice(final int nice)
+    {
+        this.nice = nice;
+    }
+
+    /**
+     * @param scenarios  scenarios to keep (empty: all).
+     * @param transports variants to keep (empty: all).
+     * @param harness    whether to run the cross-process runs.
+     * @param jmh        whether to run the JMH microbenchmarks.
+     * @return true when every run succeeded.
+     */
+    public boolean run(final Set<String> scenarios, final Set<String> transports, final boolean harness, final boolean jmh)
+        throws IOException
+    {
+        return run(scenarios, transports, Set.of(), harness, jmh);
+    }
+
+    /**
+     * @param scenarios  scenarios to keep (empty: all).
+     * @param transports variants to keep (empty: all).
+     * @param sizes      message sizes instead of the planned ones (empty: as planned).
+     * @param harness    whether to run the cross-process runs.
+     * @param jmh        whether to run the JMH microbenchmarks.
+     * @return true when every run succeeded.
+     */
+    public boolean run(
+        final Set<String> scenarios,
+        final Set<String> transports,
+        final Set<Integer> sizes,
+        final boolean harness,
+        final boolean jmh) throws IOException
+    {
+        final Thread cleanup = new Thread(() -> Runner.delete(shmRoot), "delete-shm");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        Files.createDirectories(out);
+        clearOldResults();
+
+        final Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("mode", mode.name());
+        summary.put("started", Instant.now().toString());
+        summary.put("machine", Machine.describe());
+        final Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("childJvmFlags", String.join(" ", concat(concat(REQUIRED_FLAGS, CHILD_FLAGS), extraChildFlags)));
+        settings.put("bufferBytes", Runner.CAPACITY);
+        settings.put("aeronTermLength", aeronTermLength);
+        settings.put("childNice", nice);
+        settings.put("maxMessageLength", Runner.MAX_LENGTH);
+        settings.put("warmupMs", mode.warmupMs());
+        settings.put("measureMs", mode.measureMs());
+        settings.put("allocationMessages", mode.allocMeasureCount());
+        settings.put("idleWindowMs", mode.idleWindowMs());
+        summary.put("settings", settings);
+        System.out.println("bus-bench " + mode.name() + ": load average " + Machine.loadAverage() + ", results in " + out);
+
+        final List<Map<String, Object>> rows = new ArrayList<>();
+        boolean ok = true;
+        if (harness)
+        {
+            final List<String> java = new ArrayList<>();
+            java.add(javaBinary());
+            java.addAll(REQUIRED_FLAGS);
+            java.addAll(CHILD_FLAGS);
+            java.addAll(extraChildFlags);
+            java.add("-cp");
+            java.add(classpath);
+            final Runner runner = new Runner(mode, shmRoot, out, java);
+            runner.aeronTermLength = aeronTermLength;
+            runner.nice = nice;
+            final List<Run> runs = Plan.runs(mode, scenarios, transports, sizes);
+            int i = 0;
+            for (final Run run : runs)
+            {
+                i++;
+                System.out.printf("[%d/%d] %-20s %-22s %6d B ", i, runs.size(), run.scenario(), run.variant().id(),
+                    run.size());
+                System.out.flush();
+                final Map<String, Object> row = runner.execute(run);
+                rows.add(row);
+                System.out.println(SummaryMarkdown.oneLine(row));
+                ok &= null == row.get("error");
+            }
+        }
+        summary.put("rows", rows);
+        if (jmh)
+        {
+            summary.put("jmh", JmhRunner.run(out, concat(REQUIRED_FLAGS, CHILD_FLAGS), mode));
+        }
+        summary.put("loadAverageAtEnd", Machine.loadAverage());
+        summary.put("finished", Instant.now().toString());
+        Files.writeString(out.resolve("summary.json"), Json.write(summary));
+        Files.writeString(out.resolve("summary.md"), SummaryMarkdown.render(summary));
+        try
+        {
+            Charts.write(summary, out);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            System.out.println("charts failed: " + ex);
+        }
+        Runner.delete(shmRoot);
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+        System.out.println("wrote " + out.resolve("summary.md"));
+        return ok;
+    }
+
+    private void clearOldResults() throws IOException
+    {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(out, "*.{hgrm,png,json,md}"))
+        {
+            for (final Path f : files)
+            {
+                Files.delete(f);
+            }
+        }
+        Runner.delete(out.resolve("logs"));
+    }
+
+    private static List<String> concat(final List<String> a, final List<String> b)
+    {
+        final List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static String javaBinary()
+    {
+        return ProcessHandle.current().info().command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+}
