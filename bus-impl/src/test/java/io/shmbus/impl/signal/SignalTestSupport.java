@@ -97,6 +97,24 @@ final class SignalTestSupport
     }
 
     /**
+     * @param schedstatFile {@code /proc/PID/task/TID/schedstat}.
+     * @return the time the thread has run on a CPU, in nanoseconds (the scheduler's own account, not sampled at
+     * clock ticks).
+     */
+    static long cpuNanos(final Path schedstatFile)
+    {
+        try
+        {
+            final String schedstat = Files.readString(schedstatFile, StandardCharsets.US_ASCII);
+            return Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
      * @param pid a process.
      * @param tid one of its threads.
      * @return the thread's state letter (field 3 of its stat file: R, S, D, T...).
