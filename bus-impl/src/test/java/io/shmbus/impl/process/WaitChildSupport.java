@@ -37,11 +37,17 @@ public final class WaitChildSupport
     }
 
     /**
-     * @param name {@code busySpin}, {@code yielding}, {@code backoff}, {@code spinYieldFutex} or {@code futex}.
+     * @param name {@code busySpin}, {@code yielding}, {@code backoff}, {@code spinYieldFutex}, {@code futex}, or
+     *             {@code spinYieldFutex:<spins>:<yields>}.
      * @return the strategy.
      */
     public static WaitStrategy strategy(final String name)
     {
+        if (name.startsWith("spinYieldFutex:"))
+        {
+            final String[] parts = name.split(":");
+            return WaitStrategy.spinYieldFutex(Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
+        }
         return switch (name)
         {
             case "busySpin" -> WaitStrategy.busySpin();
