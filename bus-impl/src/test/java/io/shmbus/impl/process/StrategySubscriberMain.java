@@ -26,7 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  * messages), {@code deadline} (seconds).
  *
  * <p>Prints {@code READY <subscriberId> <tid> <position>} once attached ({@code tid}: the thread that polls). In
- * {@code command} mode, {@code READ <n>} takes n more messages and prints {@code READ_DONE <taken so far>}. After
+ * {@code command} mode, {@code READ <n>} takes n more messages and prints {@code READ_DONE <taken so far>}, and
+ * {@code LEAVE} closes the subscriber, prints {@code LEFT} and waits for {@code EXIT}. After
  * {@code count} messages it prints {@code DONE <taken> <pollTimeouts> <elapsedNs>} and stays attached (so that the
  * parent can read its slot's counters) until {@code EXIT}.
  */
@@ -76,6 +77,13 @@ public final class StrategySubscriberMain
                 while (checker.next < count)
                 {
                     final String command = ChildSupport.nextCommand();
+                    if (command.equals("LEAVE"))
+                    {
+                        subscriber.close();
+                        ChildSupport.out("LEFT");
+                        ChildSupport.awaitCommand("EXIT");
+                        return;
+                    }
                     if (command.startsWith("READ "))
                     {
                         final long target = checker.next + Long.parseLong(command.substring(5).trim());

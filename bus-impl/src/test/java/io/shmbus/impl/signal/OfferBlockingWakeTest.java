@@ -2,6 +2,8 @@ package io.shmbus.impl.signal;
 
 import io.shmbus.Publisher;
 import io.shmbus.PublisherOptions;
+import io.shmbus.Subscriber;
+import io.shmbus.SubscriberOptions;
 import io.shmbus.Topic;
 import io.shmbus.TopicOptions;
 import io.shmbus.TopicStatus;
@@ -99,6 +101,66 @@ class OfferBlockingWakeTest
             assertTrue(wakes > 0, "the subscriber woke the sleeping publisher");
             subscriber.send("EXIT");
             assertEquals(0, subscriber.awaitExit(Duration.ofSeconds(30)));
+        }
+    }
+
+    /**
+     * The subscriber holding a full ring back leaves (from another JVM; another subscriber, here, keeps up): a
+     * publisher sleeping in {@code offerBlocking} must be woken (the space word bumped and FUTEX_WAKE called), not
+     * left to find out at its next 50 ms look.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aPublisherWaitingForSpaceIsWokenWhenTheSubscriberHoldingItLeaves() throws Exception
+    {
+        try (TestBus bus = TestBus.create("leave-wake");
+             ChildGroup children = new ChildGroup())
+        {
+            final Topic topic = bus.bus().topic("full", OPTIONS);
+            final UnsafeBuffer control = SignalTestSupport.ring(topic).control();
+            final ChildProcess subscriber = children.start("leaves", StrategySubscriberMain.class,
+                "dir=" + bus.directory(), "topic=full", "spec=" + ChildSupport.spec(OPTIONS), "strategy=futex",
+                "mode=command", "count=1000000");
+            subscriber.awaitLine("READY", Duration.ofSeconds(60));
+            final Subscriber keepsUp = topic.subscriber(SubscriberOptions.tethered());
+            final Publisher publisher = topic.publisher(PublisherOptions.exclusive());
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[WaitChildSupport.MESSAGE_LENGTH]);
+            while (publisher.offer(message, 0, WaitChildSupport.MESSAGE_LENGTH) > 0)
+            {
+                // fill the ring
+            }
+            while (keepsUp.poll((buffer, offset, length, header) -> { }, 100) > 0)
+            {
+                // only the child's subscriber holds the ring back now
+            }
+            final CompletableFuture<Integer> tid = new CompletableFuture<>();
+            final CompletableFuture<long[]> returned = new CompletableFuture<>();
+            final Thread offering = new Thread(() ->
+            {
+                tid.complete(WaitChildSupport.currentTid());
+                final long result = publisher.offerBlocking(message, 0, WaitChildSupport.MESSAGE_LENGTH,
+                    TimeUnit.SECONDS.toNanos(30));
+                returned.complete(new long[] {result, System.nanoTime()});
+            }, "offering");
+            offering.setDaemon(true);
+            offering.start();
+            try (SignalTestSupport.SyscallProbe probe =
+                     new SignalTestSupport.SyscallProbe(ProcessHandle.current().pid(), tid.get(10, TimeUnit.SECONDS)))
+            {
+                assertTrue(probe.awaitSharedFutexWait(control.addressOffset() + ControlDescriptor.SPACE_SIGNAL_OFFSET,
+                    TimeUnit.SECONDS.toNanos(10)), "the publisher did not sleep on the space word: " +
+                    probe.describe());
+            }
+            final int word = control.getIntVolatile(ControlDescriptor.SPACE_SIGNAL_OFFSET);
+            subscriber.send("LEAVE");
+            subscriber.awaitLine("LEFT", Duration.ofSeconds(30));
+            final long left = System.nanoTime();
+            final long[] result = returned.get(40, TimeUnit.SECONDS);
+            assertTrue(result[0] > 0, "offerBlocking after the subscriber left: " + result[0]);
+            System.out.printf("offerBlocking on a full ring returned %.2f ms after the LEFT line of the subscriber holding it%n",
+                (result[1] - left) / 1e6);
+            assertTrue(control.getIntVolatile(ControlDescriptor.SPACE_SIGNAL_OFFSET) != word,
+                "the subscriber's leaving woke the publisher waiting for space (bumped the space word)");
         }
     }
 
