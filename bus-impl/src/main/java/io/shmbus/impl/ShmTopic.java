@@ -549,6 +549,10 @@ final class ShmTopic implements Topic
                 {
                     handle.unlockAllocation();
                 }
+                if (policy == SubscriberOptions.Policy.TETHERED)
+                {
+                    SpaceSignal.wakeAll(control); // publishers it held back may have room now
+                }
             }
         }
         catch (final InternalError error)

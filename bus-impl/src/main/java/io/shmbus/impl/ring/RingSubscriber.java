@@ -6,6 +6,7 @@ import io.shmbus.WaitStrategy;
 import io.shmbus.impl.layout.ControlDescriptor;
 import io.shmbus.impl.layout.SubscriberSlotDescriptor;
 import io.shmbus.impl.liveness.Liveness;
+import io.shmbus.impl.signal.DataSignal;
 import io.shmbus.impl.signal.Sleeper;
 import io.shmbus.impl.signal.Waiter;
 import org.agrona.concurrent.IdleStrategy;
@@ -346,6 +347,10 @@ public abstract class RingSubscriber implements Subscriber
             {
                 if (waiter.sleeper().isRegistered())
                 {
+                    // A thread may sleep in a wait of this subscriber: bump the data word and wake the topic's
+                    // sleepers (the others look again and sleep on). A wait whose last look missed closed read the
+                    // word before this bump, so the kernel refuses its sleep or it is woken here.
+                    DataSignal.wakeAll(control);
                     waiter.sleeper().unregisterBlocking();
                     control.putIntVolatile(slotOffset + SubscriberSlotDescriptor.BLOCKING_OFFSET, 0);
                 }

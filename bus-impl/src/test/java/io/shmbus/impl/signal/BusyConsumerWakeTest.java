@@ -1,0 +1,117 @@
+package io.shmbus.impl.signal;
+
+import io.shmbus.Publisher;
+import io.shmbus.PublisherOptions;
+import io.shmbus.Topic;
+import io.shmbus.TopicOptions;
+import io.shmbus.TopicStatus;
+import io.shmbus.impl.TestBus;
+import io.shmbus.impl.layout.ControlDescriptor;
+import io.shmbus.impl.process.ChildGroup;
+import io.shmbus.impl.process.ChildProcess;
+import io.shmbus.impl.process.ChildSupport;
+import io.shmbus.impl.process.StrategySubscriberMain;
+import io.shmbus.impl.process.WaitChildSupport;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A subscriber that is busy never costs the publisher a system call: the publisher's only system call on the commit
+ * path is the futex wake-up, counted in its slot as {@code wakesIssued}; a commit that pays the fence and finds
+ * nobody asleep counts {@code wakesSkipped}. The subscriber is in another JVM; the publisher in this one sends
+ * {@value #MESSAGES} messages as fast as it can.
+ */
+class BusyConsumerWakeTest
+{
+    private static final long MESSAGES = 1_000_000;
+    private static final TopicOptions OPTIONS = TopicOptions.builder()
+        .capacityBytes(64 * 1024)
+        .maxMessageLength(64)
+        .maxPublishers(2)
+        .maxSubscribers(2)
+        .build();
+
+    /**
+     * A busy-spinning subscriber never registers as one that may sleep: the publisher pays neither a wake-up nor
+     * even the fence before looking for sleepers.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aBusySpinningSubscriberCostsNoWakeUp()
+    {
+        final long[] wakes = run("busy-spin", "busySpin", true);
+        assertEquals(0, wakes[0], "wake-ups issued");
+        assertEquals(0, wakes[1], "commits that paid the fence and looked for sleepers");
+    }
+
+    /**
+     * A subscriber that spins, yields, then sleeps, kept busy by continuous traffic: every commit pays the fence
+     * and looks for sleepers (it may sleep), and issues a wake-up only when it found one; how many did is reported,
+     * not asserted (it depends on the machine's load).
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aBusySpinYieldFutexSubscriberIsRarelyWoken()
+    {
+        final long[] wakes = run("spin-yield-futex", "spinYieldFutex", false);
+        assertEquals(MESSAGES, wakes[0] + wakes[1], "every commit either woke a sleeper or found none");
+    }
+
+    /**
+     * @return {wakesIssued, wakesSkipped}.
+     */
+    private static long[] run(final String label, final String strategy, final boolean neverBlocking)
+    {
+        try (TestBus bus = TestBus.create(label);
+             ChildGroup children = new ChildGroup())
+        {
+            final Topic topic = bus.bus().topic("busy", OPTIONS);
+            final ChildProcess subscriber = children.start("subscriber", StrategySubscriberMain.class,
+                "dir=" + bus.directory(), "topic=busy", "spec=" + ChildSupport.spec(OPTIONS),
+                "strategy=" + strategy, "count=" + MESSAGES, "timeoutMs=10000");
+            final int subscriberId = Integer.parseInt(subscriber.awaitWords("READY", Duration.ofSeconds(60))[0]);
+            final UnsafeBuffer control = SignalTestSupport.ring(topic).control();
+            assertEquals(neverBlocking ? 0 : 1, control.getIntVolatile(ControlDescriptor.BLOCKING_SUBSCRIBERS_OFFSET),
+                "subscribers registered as ones that may sleep");
+
+            final Publisher publisher = topic.publisher(PublisherOptions.exclusive());
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[WaitChildSupport.MESSAGE_LENGTH]);
+            long backPressured = 0;
+            final long start = System.nanoTime();
+            for (long sequence = 0; sequence < MESSAGES; sequence++)
+            {
+                message.putLong(WaitChildSupport.SEQUENCE_OFFSET, sequence);
+                long result;
+                while ((result = publisher.offer(message, 0, WaitChildSupport.MESSAGE_LENGTH)) < 0)
+                {
+                    assertEquals(Publisher.BACK_PRESSURED, result, "offer of message " + sequence);
+                    backPressured++;
+                    Thread.yield();
+                }
+            }
+            final long elapsed = System.nanoTime() - start;
+            final String[] done = subscriber.awaitWords("DONE", Duration.ofSeconds(120));
+            assertEquals(MESSAGES, Long.parseLong(done[0]), "messages taken");
+
+            final TopicStatus status = topic.status();
+            final TopicStatus.PublisherStatus publisherStatus = status.publishers().stream()
+                .filter(p -> p.id() == publisher.id()).findFirst().orElseThrow();
+            final TopicStatus.SubscriberStatus subscriberStatus = status.subscribers().stream()
+                .filter(s -> s.id() == subscriberId).findFirst().orElseThrow();
+            System.out.printf("%s subscriber, %,d messages in %.2f s (%,d offers back-pressured): wakes issued %,d " +
+                    "(%.3f%% of commits), skipped %,d; the subscriber slept %,d times, polls timed out %s%n",
+                label, MESSAGES, elapsed / 1e9, backPressured, publisherStatus.wakesIssued(),
+                100.0 * publisherStatus.wakesIssued() / MESSAGES, publisherStatus.wakesSkipped(),
+                subscriberStatus.waits(), done[1]);
+            subscriber.send("EXIT");
+            assertEquals(0, subscriber.awaitExit(Duration.ofSeconds(30)));
+            return new long[] {publisherStatus.wakesIssued(), publisherStatus.wakesSkipped()};
+        }
+    }
+}
