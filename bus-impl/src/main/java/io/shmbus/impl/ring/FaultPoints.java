@@ -5,13 +5,14 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Test-only halting points inside the claim path, the cleaning round and a subscriber's join, for crash tests that kill (or stop) a
- * publisher at an exact moment. Enabled only when the JVM starts with {@code -Dshmbus.faultPoints=<name>}; the
- * flag is a static final constant, so in every other JVM the JIT removes the checks entirely.
+ * Test-only halting points inside the claim path, the cleaning round and a subscriber's join, for crash tests that
+ * kill (or stop) a participant at an exact moment. Enabled only when the JVM starts with
+ * {@code -Dshmbus.faultPoints=<name>}; the flag is a static final constant, so in every other JVM the JIT removes
+ * the checks entirely.
  *
- * <p>When enabled, a publisher reaching the named point prints {@code HALTED <name> <position>} on standard
- * output and then sleeps for ever, holding what it holds there (its claim, or the cleaning lock), so the test can
- * kill it there with SIGKILL (or stop it with SIGSTOP).
+ * <p>When enabled, a thread reaching the named point prints {@code HALTED <name> <position>} on standard output
+ * and then sleeps for ever, holding what it holds there (a claim, the cleaning lock, a slot not yet counted), so
+ * the test can kill it there with SIGKILL (or stop it with SIGSTOP).
  *
  * <p>Two optional settings: {@code -Dshmbus.faultPoints.skip=N} lets the point pass N times before it halts
  * (so a publisher can commit N messages first), and {@code -Dshmbus.faultPoints.release=<file>} makes a halted

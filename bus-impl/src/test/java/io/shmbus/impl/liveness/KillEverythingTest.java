@@ -134,9 +134,9 @@ class KillEverythingTest
                     status.subscribers());
                 assertEquals(SubscriberOptions.Policy.DURABLE, status.subscribers().getFirst().policy());
                 assertEquals("detached", status.subscribers().getFirst().state());
-                System.out.printf("kill everything: %d repairs, %d reclaims%n", status.repairs(), status.reclaims());
-
                 final List<String> removed = bus.clean();
+                System.out.printf("kill everything: %d repairs, %d reclaims; Bus.clean() removed %s%n",
+                    status.repairs(), status.reclaims(), removed);
                 assertTrue(removed.contains(TOPIC), "the topic was removed: " + removed);
                 try (Stream<Path> left = Files.list(directory))
                 {
