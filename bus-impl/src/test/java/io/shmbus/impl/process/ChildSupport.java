@@ -29,6 +29,42 @@ public final class ChildSupport
     }
 
     /**
+     * What a child's body does with its arguments.
+     */
+    @FunctionalInterface
+    public interface Body
+    {
+        /**
+         * @param args the parsed arguments.
+         * @throws Exception anything: reported as a FAIL line.
+         */
+        void run(ChildArgs args) throws Exception;
+    }
+
+    /**
+     * The whole main of a child: parse the arguments, start the stdin watcher and deadline, run the body,
+     * report a failure as a FAIL line, and exit 0.
+     *
+     * @param args            the command line.
+     * @param deadlineSeconds the default deadline (argument {@code deadline} overrides it).
+     * @param body            the child's work.
+     */
+    public static void main(final String[] args, final long deadlineSeconds, final Body body)
+    {
+        final ChildArgs a = new ChildArgs(args);
+        start(a.getLong("deadline", deadlineSeconds));
+        try
+        {
+            body.run(a);
+        }
+        catch (final Throwable ex)
+        {
+            fail(ex);
+        }
+        System.exit(0);
+    }
+
+    /**
      * Start watching stdin and the deadline. Call first in every child main.
      *
      * @param deadlineSeconds the longest this child may live.

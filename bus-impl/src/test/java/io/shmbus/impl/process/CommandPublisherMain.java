@@ -30,17 +30,7 @@ public final class CommandPublisherMain
 
     public static void main(final String[] args)
     {
-        final ChildArgs a = new ChildArgs(args);
-        ChildSupport.start(a.getLong("deadline", 300));
-        try
-        {
-            run(a);
-        }
-        catch (final Throwable ex)
-        {
-            ChildSupport.fail(ex);
-        }
-        System.exit(0);
+        ChildSupport.main(args, 300, CommandPublisherMain::run);
     }
 
     private static void run(final ChildArgs a)

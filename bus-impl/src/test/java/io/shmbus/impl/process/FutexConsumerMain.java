@@ -63,17 +63,7 @@ public final class FutexConsumerMain
 
     public static void main(final String[] args)
     {
-        final ChildArgs a = new ChildArgs(args);
-        ChildSupport.start(a.getLong("deadline", 600));
-        try
-        {
-            run(a);
-        }
-        catch (final Throwable ex)
-        {
-            ChildSupport.fail(ex);
-        }
-        System.exit(0);
+        ChildSupport.main(args, 600, FutexConsumerMain::run);
     }
 
     private static void run(final ChildArgs a) throws IOException

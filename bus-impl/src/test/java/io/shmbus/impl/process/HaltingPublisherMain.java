@@ -48,17 +48,7 @@ public final class HaltingPublisherMain
 
     public static void main(final String[] args)
     {
-        final ChildArgs a = new ChildArgs(args);
-        ChildSupport.start(a.getLong("deadline", 120));
-        try
-        {
-            run(a);
-        }
-        catch (final Throwable ex)
-        {
-            ChildSupport.fail(ex);
-        }
-        System.exit(0);
+        ChildSupport.main(args, 120, HaltingPublisherMain::run);
     }
 
     private static void run(final ChildArgs a)

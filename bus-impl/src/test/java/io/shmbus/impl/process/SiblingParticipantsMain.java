@@ -45,17 +45,7 @@ public final class SiblingParticipantsMain
 
     public static void main(final String[] args)
     {
-        final ChildArgs a = new ChildArgs(args);
-        ChildSupport.start(a.getLong("deadline", 120));
-        try
-        {
-            run(a);
-        }
-        catch (final Throwable ex)
-        {
-            ChildSupport.fail(ex);
-        }
-        System.exit(0);
+        ChildSupport.main(args, 120, SiblingParticipantsMain::run);
     }
 
     private static void run(final ChildArgs a) throws Exception

@@ -39,17 +39,7 @@ public final class StrategySubscriberMain
 
     public static void main(final String[] args)
     {
-        final ChildArgs a = new ChildArgs(args);
-        ChildSupport.start(a.getLong("deadline", 300));
-        try
-        {
-            run(a);
-        }
-        catch (final Throwable ex)
-        {
-            ChildSupport.fail(ex);
-        }
-        System.exit(0);
+        ChildSupport.main(args, 300, StrategySubscriberMain::run);
     }
 
     private static void run(final ChildArgs a)
