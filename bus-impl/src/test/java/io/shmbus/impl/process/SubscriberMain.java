@@ -68,7 +68,9 @@ public final class SubscriberMain
         {
             case "tethered" -> SubscriberOptions.tethered();
             case "untethered" -> SubscriberOptions.untethered().lossHandler(verifier);
-            case "durable" -> SubscriberOptions.durable(a.get("name"));
+            // Exact resume across restarts: hold publishers back for as long as it is away, however slowly the
+            // next reader JVM starts on a loaded machine (the default hold limit is 10 s).
+            case "durable" -> SubscriberOptions.durable(a.get("name")).holdLimitNs(-1);
             default -> throw new IllegalArgumentException("policy " + policy);
         };
         subscriberOptions = subscriberOptions.startAt("tail".equals(a.get("start", "oldest")) ?
