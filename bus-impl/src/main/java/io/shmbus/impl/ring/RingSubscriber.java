@@ -30,6 +30,8 @@ public abstract class RingSubscriber implements Subscriber
 {
     /** Longest single futex sleep: how often a sleeping subscriber looks for a dead publisher's claim. */
     static final long SLEEP_SLICE_NS = 100_000_000;
+    /** Longest single futex sleep while no claim is outstanding at the subscriber's position. */
+    static final long IDLE_SLEEP_SLICE_NS = 1_000_000_000;
 
     protected final Ring ring;
     protected final UnsafeBuffer control;
@@ -84,7 +86,7 @@ public abstract class RingSubscriber implements Subscriber
             slotOffset + SubscriberSlotDescriptor.WAITS_OFFSET,
             slotOffset + SubscriberSlotDescriptor.WAIT_TIMEOUTS_OFFSET,
             slotOffset + SubscriberSlotDescriptor.SLEEPING_OFFSET);
-        this.waiter = new Waiter(waitStrategy, sleeper, this::isReady, SLEEP_SLICE_NS);
+        this.waiter = new Waiter(waitStrategy, sleeper, this::isReady, this::sleepSliceNs);
         if (waitStrategy.kind() == WaitStrategy.Kind.SPIN_YIELD_FUTEX)
         {
             // Register before the first wait, so the global barrier is paid at attach, not in a hot moment.
@@ -157,6 +159,19 @@ public abstract class RingSubscriber implements Subscriber
         {
             liveness.repairStuck(position);
         }
+    }
+
+    /**
+     * How long one futex sleep may last: short (100 ms) while a claim is outstanding at this subscriber's
+     * position (the tail is past it), so a publisher that died holding it is found quickly; long (1 s) when
+     * the subscriber is simply caught up, so an idle subscriber wakes once a second, not ten times. (A claim
+     * taken while it sleeps is committed, which wakes it, or its publisher died, which the next slice finds.)
+     *
+     * @return the slice in nanoseconds.
+     */
+    private long sleepSliceNs()
+    {
+        return position < ring.tail() ? SLEEP_SLICE_NS : IDLE_SLEEP_SLICE_NS;
     }
 
     /**

@@ -17,15 +17,17 @@ public final class Waiter
     private final WaitStrategy strategy;
     private final Sleeper sleeper;
     private final BooleanSupplier ready;
-    private final long sliceNs;
+    private final java.util.function.LongSupplier sliceNs;
 
     /**
      * @param strategy how to wait.
      * @param sleeper  the futex sleeper of the topic.
      * @param ready    the condition.
-     * @param sliceNs  the longest single futex sleep (so the condition's own checks run at least that often).
+     * @param sliceNs  the longest single futex sleep, asked before each wait (so the condition's own checks run at
+     *                 least that often).
      */
-    public Waiter(final WaitStrategy strategy, final Sleeper sleeper, final BooleanSupplier ready, final long sliceNs)
+    public Waiter(final WaitStrategy strategy, final Sleeper sleeper, final BooleanSupplier ready,
+        final java.util.function.LongSupplier sliceNs)
     {
         this.strategy = strategy;
         this.sleeper = sleeper;
@@ -74,7 +76,7 @@ public final class Waiter
                     return true;
                 }
                 final long remaining = deadline - System.nanoTime();
-                return remaining > 0 && sleeper.await(ready, remaining, sliceNs);
+                return remaining > 0 && sleeper.await(ready, remaining, sliceNs.getAsLong());
         }
     }
 
@@ -206,7 +208,7 @@ public final class Waiter
                     }
                     else
                     {
-                        sleeper.await(ready, maxSleepNs, sliceNs);
+                        sleeper.await(ready, maxSleepNs, sliceNs.getAsLong());
                     }
                     break;
             }
