@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32C;
 
@@ -169,6 +170,42 @@ final class CrashRig implements AutoCloseable
                 throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
             }
             sleepMs(1);
+        }
+    }
+
+    /**
+     * Wait until a publisher is blocked: for {@code quietMs} the tail has not moved while the publisher kept
+     * being back-pressured (so it is trying, and nothing fits).
+     *
+     * @param publisherSlot the publisher's slot.
+     * @param quietMs       how long.
+     * @return the tail it is blocked at.
+     */
+    long awaitBlocked(final int publisherSlot, final long quietMs)
+    {
+        final long deadline = System.nanoTime() + RUN.toNanos();
+        long tail = probe.tail();
+        long backPressured = probe.publisherBackPressured(publisherSlot);
+        long since = System.nanoTime();
+        while (true)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new AssertionError("publisher " + publisherSlot + " never blocked for " + quietMs + " ms");
+            }
+            sleepMs(1);
+            final long now = probe.tail();
+            if (now != tail)
+            {
+                tail = now;
+                backPressured = probe.publisherBackPressured(publisherSlot);
+                since = System.nanoTime();
+            }
+            else if (System.nanoTime() - since >= TimeUnit.MILLISECONDS.toNanos(quietMs) &&
+                probe.publisherBackPressured(publisherSlot) > backPressured && probe.tail() == tail)
+            {
+                return tail;
+            }
         }
     }
 

@@ -47,9 +47,7 @@ class DurableHoldLimitTest
 
             final String[] holding = away.awaitWords("HOLDING", CrashRig.RUN);
             assertEquals(SEEN, Long.parseLong(holding[0]));
-            CrashRig.await("the publisher back-pressured by the durable subscriber", CrashRig.RUN,
-                () -> rig.probe.publisherBackPressured(publisherSlot) > 0);
-            final long blockedTail = rig.probe.tail();
+            final long blockedTail = rig.awaitBlocked(publisherSlot, 100); // the ring is full up to the subscriber
             CrashRig.sleepMs(HOLD_LIMIT_MS + 300);
             assertEquals(blockedTail, rig.probe.tail(), "a live durable subscriber holds the publisher back beyond " +
                 "its hold limit: the limit is for the time it is away");

@@ -48,7 +48,7 @@ class RepairTimeTest
             final ChildProcess publisher = rig.start("pub", QUIET_JVM, PublisherMain.class, "mode=shared", "id=0",
                 "count=" + FOREVER);
             final int subscriberSlot = CrashRig.awaitReady(subscriber);
-            CrashRig.awaitReady(publisher);
+            final int publisherSlot = CrashRig.awaitReady(publisher);
             publisher.send("GO");
 
             final List<long[]> deadPublisher = new ArrayList<>();
@@ -61,7 +61,7 @@ class RepairTimeTest
                 final long halted = DeadPublisherMidClaimTest.haltedAt(halting, "afterTail");
                 CrashRig.await("the subscriber stuck at the halted claim", CrashRig.RUN,
                     () -> rig.probe.subscriberPosition(subscriberSlot) == halted);
-                final long tail = awaitBlocked(rig);
+                final long tail = rig.awaitBlocked(publisherSlot, 50);
                 final long repairs = rig.probe.repairs();
 
                 final long[] t = new long[4];
@@ -89,7 +89,7 @@ class RepairTimeTest
                     "fromZero=false");
                 final int slot = CrashRig.awaitReady(holding);
                 holding.awaitLine("HOLDING", CrashRig.RUN);
-                final long tail = awaitBlocked(rig);
+                final long tail = rig.awaitBlocked(publisherSlot, 50);
                 final long reclaims = rig.probe.reclaims();
 
                 final long[] t = new long[3];
@@ -119,30 +119,6 @@ class RepairTimeTest
                 ", slot reclaimed " + stats(deadSubscriber, 1) + ", back-pressured producer claims again " +
                 stats(deadSubscriber, 2) + "; slot reclaimed after the lock was released " + stats(deadSubscriber, 1, 0));
         }
-    }
-
-    /**
-     * Wait until the publisher is back-pressured: the tail has not moved for 50 ms.
-     *
-     * @return the tail it is blocked at.
-     */
-    private static long awaitBlocked(final CrashRig rig)
-    {
-        final long deadline = System.nanoTime() + CrashRig.RUN.toNanos();
-        long tail = rig.probe.tail();
-        long since = System.nanoTime();
-        while (System.nanoTime() - since < TimeUnit.MILLISECONDS.toNanos(50))
-        {
-            assertTrue(System.nanoTime() - deadline < 0, "the publisher never blocked");
-            CrashRig.sleepMs(1);
-            final long now = rig.probe.tail();
-            if (now != tail)
-            {
-                tail = now;
-                since = System.nanoTime();
-            }
-        }
-        return tail;
     }
 
     private static String stats(final List<long[]> runs, final int column)
