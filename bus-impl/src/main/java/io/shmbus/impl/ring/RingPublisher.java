@@ -105,7 +105,15 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     @Override
     public final long offer(final DirectBuffer buffer, final int offset, final int length)
     {
-        return offer(buffer, offset, length, 0);
+        try
+        {
+            return offer(buffer, offset, length, 0);
+        }
+        catch (final InternalError error)
+        {
+            // In compiled code a fault is raised at the next safepoint poll, which may be this frame's return.
+            throw ring.memoryFault(error);
+        }
     }
 
     @Override

@@ -115,7 +115,7 @@ class LostWakeUpStressTest
                     message.putLong(WaitChildSupport.SEQUENCE_OFFSET, k);
                     message.putLong(WaitChildSupport.NANOS_OFFSET, System.nanoTime());
                     long result;
-                    while ((result = publisher.offer(message, 0, WaitChildSupport.MESSAGE_LENGTH)) < 0)
+                    while ((result = publisher.offer(message, 0, WaitChildSupport.MESSAGE_LENGTH, 0)) < 0)
                     {
                         assertTrue(result != Publisher.CLOSED, "publisher closed");
                         offerRetries++;

@@ -140,7 +140,7 @@ class SleepInterleavingTest
                     sequence[0]++;
                     return true;
                 }
-                assertEquals(Publisher.BACK_PRESSURED, result);
+                assertTrue(result == Publisher.BACK_PRESSURED || result == Publisher.ADMIN_ACTION, "offer: " + result);
                 return false;
             };
             final Runnable consume = () ->
@@ -247,12 +247,10 @@ class SleepInterleavingTest
 
     private static void fill(final BooleanSupplier offered)
     {
-        int offered0 = 0;
         while (offered.getAsBoolean())
         {
-            offered0++;
+            // until the ring is full
         }
-        assertTrue(offered0 > 0 || !offered.getAsBoolean(), "the ring is full");
     }
 
     /**
