@@ -75,8 +75,9 @@ public final class WaitChildSupport
     }
 
     /**
-     * Change the longest single futex sleep of a subscriber's waits (normally 100 ms, so that a sleeping subscriber
-     * looks for a dead publisher's claim now and then). {@link Long#MAX_VALUE}: sleep until woken or timed out, so a
+     * Change the longest single futex sleep of a subscriber's waits (normally 100 ms while a claim is outstanding
+     * at its position and 1 s otherwise, so that a sleeping subscriber looks for a dead publisher's claim now and
+     * then). {@link Long#MAX_VALUE}: sleep until woken or timed out, so a
      * lost wake-up shows as a timeout instead of a late wake-up. Call before the subscriber's first wait.
      *
      * @param subscriber a subscriber of a shared-memory bus.
@@ -88,7 +89,7 @@ public final class WaitChildSupport
         {
             final Field slice = Waiter.class.getDeclaredField("sliceNs");
             slice.setAccessible(true);
-            slice.setLong(waiter(subscriber), sliceNs);
+            slice.set(waiter(subscriber), (java.util.function.LongSupplier)() -> sliceNs);
         }
         catch (final ReflectiveOperationException ex)
         {
