@@ -11,7 +11,12 @@ package io.shmbus;
  *     retained and its {@link LossHandler} is told exactly how many messages and bytes it lost. It never
  *     delivers a torn message: each message is copied out of the ring and checked before delivery.</li>
  *     <li><b>durable</b>: tethered, and named; its position outlives close, so reopening with the same name
- *     resumes at the exact next message.</li>
+ *     resumes at the exact next message. It outlives a crash too, as last published: a poll publishes the
+ *     position after its handler has returned for the whole batch, so a process that dies inside a poll resumes
+ *     at the first message of that poll, and gets again what the handler had of that batch (at most
+ *     {@code messageLimit} messages; at least once); what earlier polls delivered is never delivered again. For
+ *     exactly once, record each message's {@link MessageHeader#position()} with its effect and skip what was
+ *     recorded.</li>
  * </ul>
  *
  * <pre>{@code
