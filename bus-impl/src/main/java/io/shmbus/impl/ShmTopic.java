@@ -605,15 +605,19 @@ final class ShmTopic implements Topic
                     continue;
                 }
                 final boolean isExclusive = exclusive == i;
+                final long published = isExclusive ?
+                    control.getLongVolatile(slot + PublisherSlotDescriptor.PUBLISHED_MESSAGES_OFFSET) : -1;
+                final long wakesIssued = control.getLongVolatile(slot + PublisherSlotDescriptor.WAKES_ISSUED_OFFSET);
                 publishers.add(new io.shmbus.TopicStatus.PublisherStatus(
                     i,
                     control.getInt(slot + PublisherSlotDescriptor.PID_OFFSET),
                     handle.isHeldElsewhere(LockDescriptor.publisherLockOffset(i)),
                     isExclusive,
-                    isExclusive ? control.getLongVolatile(slot + PublisherSlotDescriptor.PUBLISHED_MESSAGES_OFFSET) : -1,
+                    published,
                     control.getLongVolatile(slot + PublisherSlotDescriptor.BACK_PRESSURED_OFFSET),
-                    control.getLongVolatile(slot + PublisherSlotDescriptor.WAKES_ISSUED_OFFSET),
-                    control.getLongVolatile(slot + PublisherSlotDescriptor.WAKES_SKIPPED_OFFSET)));
+                    wakesIssued,
+                    // Every commit either wakes or finds nobody asleep: skipped ones need no counter of their own.
+                    isExclusive ? Math.max(0, published - wakesIssued) : -1));
             }
             for (int j = 0; j < maxSubscribers; j++)
             {

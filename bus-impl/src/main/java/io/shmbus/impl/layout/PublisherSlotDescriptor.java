@@ -13,10 +13,11 @@ package io.shmbus.impl.layout;
  *                                      knows where a dead publisher's claim starts; -1 before any claim
  *    8     claimLength (int32)         the bytes that claim takes: wrap padding plus aligned record
  *   12     reserved (int32)
- *   16     publishedMessages (int64)   exclusive publishers: messages published (shared: not kept)
+ *   16     publishedMessages (int64)   exclusive publishers: messages published, stored every 64 messages,
+ *                                      when back-pressured and at close (shared: not kept)
  *   24     backPressured (int64)       offers refused for lack of space
  *   32     wakesIssued (int64)         FUTEX_WAKE calls made for sleeping subscribers
- *   40     wakesSkipped (int64)        commits that found blocking subscribers but none asleep
+ *   40     reserved (int64)            (commits that woke nobody are publishedMessages - wakesIssued)
  *   64     state (int32)               0 free, 1 active
  *   68     mode (int32)                1 exclusive, 2 shared
  *   72     pid (int32)                 for display only: liveness is the kernel lock
@@ -32,7 +33,6 @@ public final class PublisherSlotDescriptor
     public static final int PUBLISHED_MESSAGES_OFFSET = 16;
     public static final int BACK_PRESSURED_OFFSET = 24;
     public static final int WAKES_ISSUED_OFFSET = 32;
-    public static final int WAKES_SKIPPED_OFFSET = 40;
     public static final int STATE_OFFSET = Layout.CACHE_LINE;
     public static final int MODE_OFFSET = STATE_OFFSET + 4;
     public static final int PID_OFFSET = MODE_OFFSET + 4;

@@ -172,6 +172,8 @@ public final class Linux {
     private static final long FUTEX_WAIT = 0, FUTEX_WAKE = 1;
     private static final long SYS_FUTEX_WAITV = 449;
     private static final long MEMBARRIER_CMD_GLOBAL = 1;
+    private static final long MEMBARRIER_CMD_GLOBAL_EXPEDITED = 2;
+    private static final long MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED = 4;
     private static final int CLOCK_MONOTONIC = 1;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
@@ -664,6 +666,46 @@ public final class Linux {
             return false;
         }
         throw failure("membarrier(MEMBARRIER_CMD_GLOBAL)", errno);
+    }
+
+    /**
+     * {@code membarrier(MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0)}: makes this process a target of other
+     * processes' {@link #membarrierGlobalExpedited()}. Once per process; cheap.
+     *
+     * @return true when registered, false when the kernel does not offer the command (ENOSYS, EINVAL, EPERM)
+     */
+    public static boolean membarrierRegisterGlobalExpedited() {
+        return membarrier(MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, "MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED");
+    }
+
+    /**
+     * {@code membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0)}: returns once every running thread of every process
+     * registered with {@link #membarrierRegisterGlobalExpedited()} has executed a full memory barrier (an
+     * inter-processor interrupt to the CPUs running them; threads not running pass one when they are next
+     * scheduled). Microseconds, not the grace period of {@link #membarrierGlobal()}.
+     *
+     * @return true when the barrier was issued, false when the kernel does not offer it (ENOSYS, EINVAL, EPERM)
+     */
+    public static boolean membarrierGlobalExpedited() {
+        return membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED, "MEMBARRIER_CMD_GLOBAL_EXPEDITED");
+    }
+
+    private static boolean membarrier(final long command, final String name) {
+        Scratch s = Native.scratch();
+        long r;
+        try {
+            r = (long) Native.SYSCALL.invokeExact(s.capture, Native.SYS_MEMBARRIER, command, 0L, 0L, 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+        if (r == 0) {
+            return true;
+        }
+        int errno = Native.errno(s.capture);
+        if (errno == ENOSYS || errno == EINVAL || errno == EPERM) {
+            return false;
+        }
+        throw failure("membarrier(" + name + ")", errno);
     }
 
     /** Whether the kernel has {@code futex_waitv} (Linux 5.16+); probed once with a harmless invalid call. */

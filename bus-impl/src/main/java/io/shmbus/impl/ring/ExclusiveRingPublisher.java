@@ -11,13 +11,21 @@ import static io.shmbus.impl.layout.RecordDescriptor.ALIGNMENT;
  * The topic's only writer: it owns the tail, so a claim is a plain computation and one release store, with
  * no compare-and-swap. Attaching one excludes every other publisher (see the topic's attach rules).
  *
- * <p>Order within a claim: the claim's start and length go into the publisher's slot, then the tail is
- * released, then the header's {@code -length} is stored. Anyone who sees the new tail and the writer gone (a
- * repair) finds the claim's extent in the header, or, when the writer died before the header, in its slot;
- * and the bytes at and past the tail stay zero, as every reader relies on.
+ * <p>Order within a claim: the claim's start and length go into the publisher's slot (plain stores), then the
+ * tail is released; the header's length word stays 0 until the commit (no in-progress {@code -length}: with a
+ * single writer the slot alone settles a repair). Anyone who sees the new tail and the writer gone (a repair)
+ * finds the claim's extent in the slot; and the bytes at and past the tail stay zero, as every reader relies on.
+ * Per message: two slot stores, the tail, the body, type and publisher id, the commit, and two plain loads of
+ * the waiter words (see {@link DataSignal#afterCommit()}).
  */
 public final class ExclusiveRingPublisher extends RingPublisher
 {
+    /**
+     * The published count in the slot is for display: it is stored every {@code PUBLISHED_FLUSH_MASK + 1} claims,
+     * when the publisher is back-pressured and when it closes, so {@code stat} may show up to that many fewer.
+     */
+    static final int PUBLISHED_FLUSH_MASK = 63;
+
     private long tail;
     private long published;
 
@@ -35,7 +43,7 @@ public final class ExclusiveRingPublisher extends RingPublisher
         final Liveness liveness,
         final Runnable onClose)
     {
-        super(ring, publisherId, signal, liveness, onClose);
+        super(ring, publisherId, signal, liveness, onClose, false);
         this.tail = ring.checkPosition(ring.tail(), "tail");
         this.published = control.getLong(slotOffset + PublisherSlotDescriptor.PUBLISHED_MESSAGES_OFFSET);
     }
@@ -67,8 +75,17 @@ public final class ExclusiveRingPublisher extends RingPublisher
         control.putInt(slotOffset + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET, (int)(end - tail));
         control.putLongRelease(ControlDescriptor.TAIL_OFFSET, end);
         placeClaim(tail, index, padding, recordLength);
-        control.putLongRelease(slotOffset + PublisherSlotDescriptor.PUBLISHED_MESSAGES_OFFSET, ++published);
+        if ((++published & PUBLISHED_FLUSH_MASK) == 0)
+        {
+            control.putLong(slotOffset + PublisherSlotDescriptor.PUBLISHED_MESSAGES_OFFSET, published);
+        }
         this.tail = end;
         return end;
+    }
+
+    @Override
+    protected void flushCounters()
+    {
+        control.putLongRelease(slotOffset + PublisherSlotDescriptor.PUBLISHED_MESSAGES_OFFSET, published);
     }
 }

@@ -22,9 +22,10 @@ import static io.shmbus.impl.layout.RecordDescriptor.TYPE_OFFSET;
  * What exclusive and shared publishers share: writing a claimed record, committing it, aborting it, and
  * the slow path that makes room. Subclasses differ only in how they take the tail ({@link #claim(int)}).
  *
- * <p>Write order for every record: the claim stores {@code -length} in the length word (so a repair knows
- * the extent), the body and the other header fields are written with plain stores, and the length is stored
- * positive with release semantics: the commit. A publisher object is used by one thread at a time; several
+ * <p>Write order for every record: the claim records its extent in the publisher's slot before the tail moves
+ * (so a repair knows it), a shared publisher also stores {@code -length} in the length word, the body and the
+ * other header fields are written with plain stores, and the length is stored positive with release semantics:
+ * the commit. A publisher object is used by one thread at a time; several
  * threads publish through several (shared) publishers.
  */
 public abstract class RingPublisher implements Publisher, Claim.Owner
@@ -47,6 +48,13 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     private final Runnable onClose;
     protected final DataSignal signal;
     private final Liveness liveness;
+    /**
+     * Whether a claim stores {@code -recordLength} in its length word. Readers treat 0 and a negative length alike
+     * (nothing to read yet), and a repair finds every claim's extent in the publisher's slot; the header word
+     * only settles, for shared publishers, which of several slots naming one position won the tail (see
+     * {@link io.shmbus.impl.liveness.Repair}). An exclusive publisher has no rival and skips the store.
+     */
+    private final boolean markInProgress;
 
     /** Set by {@link #claim(int)}: the ring index of the claimed record's header. */
     protected int claimedIndex;
@@ -63,8 +71,14 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     private long pendingResult;
 
     protected RingPublisher(
-        final Ring ring, final int publisherId, final DataSignal signal, final Liveness liveness, final Runnable onClose)
+        final Ring ring,
+        final int publisherId,
+        final DataSignal signal,
+        final Liveness liveness,
+        final Runnable onClose,
+        final boolean markInProgress)
     {
+        this.markInProgress = markInProgress;
         this.liveness = liveness;
         this.ring = ring;
         this.control = ring.control;
@@ -255,9 +269,9 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     }
 
     /**
-     * Once the tail has moved past a claim: store the record's in-progress length ({@code -recordLength}, so a
-     * repair finds the extent in the header), commit the wrap padding if there is one, and remember where the
-     * record is for the caller of {@link #claim(int)}.
+     * Once the tail has moved past a claim: store the record's in-progress length ({@code -recordLength}) where
+     * {@link #markInProgress} asks for it, commit the wrap padding if there is one, and remember where the record
+     * is for the caller of {@link #claim(int)}.
      *
      * @param tail         the claim's start (before any padding).
      * @param index        the ring index of the tail.
@@ -271,7 +285,10 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
         {
             FaultPoints.reach(FaultPoints.AFTER_TAIL, tail);
         }
-        data.putInt(recordIndex, -recordLength);
+        if (markInProgress)
+        {
+            data.putInt(recordIndex, -recordLength);
+        }
         if (padding > 0)
         {
             writeWrapPadding(index);
@@ -329,6 +346,7 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
         if (limit - ALIGNMENT < requiredEnd)
         {
             control.getAndAddLong(slotOffset + PublisherSlotDescriptor.BACK_PRESSURED_OFFSET, 1);
+            flushCounters();
             if (liveness.due() && liveness.releaseBlockers())
             {
                 return ADMIN_ACTION; // a dead peer was in the way and is gone: try again at once
@@ -385,6 +403,7 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
             closed = true;
             try
             {
+                flushCounters();
                 spaceSleeper.unregisterBlocking();
             }
             catch (final InternalError error)
@@ -396,6 +415,13 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
                 onClose.run();
             }
         }
+    }
+
+    /**
+     * Store the display counters kept back on the hot path (slow path and close only).
+     */
+    protected void flushCounters()
+    {
     }
 
     /**

@@ -86,20 +86,22 @@ public abstract class RingSubscriber implements Subscriber
             slotOffset + SubscriberSlotDescriptor.WAITS_OFFSET,
             slotOffset + SubscriberSlotDescriptor.WAIT_TIMEOUTS_OFFSET,
             slotOffset + SubscriberSlotDescriptor.SLEEPING_OFFSET);
-        this.waiter = new Waiter(waitStrategy, sleeper, this::isReady, this::sleepSliceNs);
+        this.waiter = new Waiter(waitStrategy, sleeper, this::isReadySpinning, this::isReady, this::sleepSliceNs);
         if (waitStrategy.kind() == WaitStrategy.Kind.SPIN_YIELD_FUTEX)
         {
-            // Register before the first wait, so the global barrier is paid at attach, not in a hot moment.
-            sleeper.registerBlocking();
-            control.putIntVolatile(slotOffset + SubscriberSlotDescriptor.BLOCKING_OFFSET, 1);
+            // Register before the first wait, so that the fallback's global barrier (where the expedited one is not
+            // available) is paid at attach, not in a hot moment.
+            registerSleeper(sleeper);
         }
     }
 
     /**
+     * @param force whether to look for a dead publisher's claim at the position now (as waits before a sleep do)
+     *              or only every 1024th call (as spinning waits do, which must not read the clock every turn).
      * @return true when {@link #poll(MessageHandler, int)} would find something to do (a message, padding,
      * or a gap to report), or the subscriber was closed.
      */
-    protected abstract boolean hasWork();
+    protected abstract boolean hasWork(boolean force);
 
     /**
      * Count a gap, keep the counts in the slot, and tell the loss handler.
@@ -181,7 +183,25 @@ public abstract class RingSubscriber implements Subscriber
     {
         try
         {
-            return closed || hasWork();
+            return closed || hasWork(true);
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
+        }
+    }
+
+    /**
+     * As {@link #isReady()}, for spinning and yielding waits: looks for a dead publisher's claim only every 1024th
+     * call, so a spinning wait reads no clock on most turns.
+     *
+     * @return true when a poll has something to do, or the subscriber was closed.
+     */
+    public final boolean isReadySpinning()
+    {
+        try
+        {
+            return closed || hasWork(false);
         }
         catch (final InternalError error)
         {
@@ -196,7 +216,16 @@ public abstract class RingSubscriber implements Subscriber
     {
         if (!waiter.sleeper().isRegistered())
         {
-            waiter.sleeper().registerBlocking();
+            registerSleeper(waiter.sleeper());
+        }
+    }
+
+    private void registerSleeper(final Sleeper sleeper)
+    {
+        sleeper.registerBlocking();
+        if (sleeper.isCounted())
+        {
+            // Only the fallback counts in blockingSubscribers; the flag tells a repair to take a dead owner out.
             control.putIntVolatile(slotOffset + SubscriberSlotDescriptor.BLOCKING_OFFSET, 1);
         }
     }
@@ -366,8 +395,10 @@ public abstract class RingSubscriber implements Subscriber
                     // sleepers (the others look again and sleep on). A wait whose last look missed closed read the
                     // word before this bump, so the kernel refuses its sleep or it is woken here.
                     DataSignal.wakeAll(control);
-                    waiter.sleeper().unregisterBlocking();
+                    // Flag first, count second: killed between the two, the count stays one too high (needless
+                    // fences), never one too low after a repair subtracts it again.
                     control.putIntVolatile(slotOffset + SubscriberSlotDescriptor.BLOCKING_OFFSET, 0);
+                    waiter.sleeper().unregisterBlocking();
                 }
             }
             catch (final InternalError error)

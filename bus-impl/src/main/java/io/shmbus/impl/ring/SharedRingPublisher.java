@@ -30,7 +30,7 @@ public final class SharedRingPublisher extends RingPublisher
         final Liveness liveness,
         final Runnable onClose)
     {
-        super(ring, publisherId, signal, liveness, onClose);
+        super(ring, publisherId, signal, liveness, onClose, true);
     }
 
     @Override

@@ -90,7 +90,7 @@ public final class TetheredRingSubscriber extends RingSubscriber
         this.pendingLostMessages = lostMessages;
         this.pendingLostBytes = lostBytes;
         this.pendingLostFrom = lostFrom;
-        this.header = new RingMessageHeader(ring.timestamps);
+        this.header = new RingMessageHeader(data, headerLength, ring.timestamps);
         this.spaceSignal = spaceSignal;
     }
 
@@ -144,7 +144,7 @@ public final class TetheredRingSubscriber extends RingSubscriber
                     position = next;
                     continue;
                 }
-                header.set(data, index, position, next, length - headerLength);
+                header.set(index, position, length - headerLength);
                 position = next;
                 count++;
                 handler.onMessage(view, index + headerLength, length - headerLength, header);
@@ -156,12 +156,13 @@ public final class TetheredRingSubscriber extends RingSubscriber
             {
                 this.position = position;
                 delivered += count;
+                // One cache line: the position with release (publishers read it), the counts beside it plainly.
                 control.putLongRelease(slotOffset + SubscriberSlotDescriptor.POSITION_OFFSET, position);
-                control.putLongRelease(slotOffset + SubscriberSlotDescriptor.DELIVERED_OFFSET, delivered);
+                control.putLong(slotOffset + SubscriberSlotDescriptor.DELIVERED_OFFSET, delivered);
                 if (durable)
                 {
                     messageIndex += count;
-                    control.putLongRelease(slotOffset + SubscriberSlotDescriptor.MESSAGE_INDEX_OFFSET, messageIndex);
+                    control.putLong(slotOffset + SubscriberSlotDescriptor.MESSAGE_INDEX_OFFSET, messageIndex);
                 }
                 spaceSignal.afterConsume();
             }
@@ -179,13 +180,13 @@ public final class TetheredRingSubscriber extends RingSubscriber
     }
 
     @Override
-    protected boolean hasWork()
+    protected boolean hasWork(final boolean force)
     {
         if (data.getIntVolatile((int)position & mask) > 0)
         {
             return true;
         }
-        checkStuck(position, true);
+        checkStuck(position, force);
         return false;
     }
 }

@@ -66,7 +66,7 @@ public final class UntetheredRingSubscriber extends RingSubscriber
         super(ring, subscriberId, startPosition, waitStrategy, lossHandler, liveness, onClose);
         this.copy = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             RecordDescriptor.alignedLength(ring.maxRecordLength), 64));
-        this.header = new RingMessageHeader(ring.timestamps);
+        this.header = new RingMessageHeader(copy, headerLength, ring.timestamps);
         this.messageIndex = startIndex;
     }
 
@@ -204,7 +204,7 @@ public final class UntetheredRingSubscriber extends RingSubscriber
                         length + " (a message record holds " + headerLength + " to " + ring.maxRecordLength +
                         " bytes)");
                 }
-                header.set(copy, 0, position, next, length - headerLength);
+                header.set(0, position, length - headerLength);
                 position = next;
                 messageIndex++;
                 count++;
@@ -214,14 +214,12 @@ public final class UntetheredRingSubscriber extends RingSubscriber
         finally
         {
             this.position = position;
-            if (count > 0)
-            {
-                delivered += count;
-                control.putLongRelease(slotOffset + SubscriberSlotDescriptor.DELIVERED_OFFSET, delivered);
-            }
             if (position != start)
             {
-                control.putLongRelease(slotOffset + SubscriberSlotDescriptor.POSITION_OFFSET, position);
+                // For display only (no publisher waits for an untethered reader): one cache line, plain stores.
+                delivered += count;
+                control.putLong(slotOffset + SubscriberSlotDescriptor.POSITION_OFFSET, position);
+                control.putLong(slotOffset + SubscriberSlotDescriptor.DELIVERED_OFFSET, delivered);
             }
         }
         return count;
@@ -249,13 +247,13 @@ public final class UntetheredRingSubscriber extends RingSubscriber
     }
 
     @Override
-    protected boolean hasWork()
+    protected boolean hasWork(final boolean force)
     {
         if (data.getIntVolatile((int)position & mask) > 0 || ring.isLapped(position))
         {
             return true;
         }
-        checkStuck(position, true);
+        checkStuck(position, force);
         return false;
     }
 }

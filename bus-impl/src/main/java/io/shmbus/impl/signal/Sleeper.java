@@ -12,14 +12,16 @@ import java.util.function.BooleanSupplier;
  * waiting half of {@link DataSignal} (subscribers waiting for data) and of {@link SpaceSignal} (publishers
  * waiting for space).
  *
- * <p>One wait: read the signal word, add one to the waiters count (an atomic add: a full fence), check the
- * condition again, then {@code FUTEX_WAIT} on the word with the value read first; remove the waiter in
- * {@code finally}. The argument that no wake-up is lost is in {@link DataSignal}.
+ * <p>One wait: read the signal word, add one to the waiters count (an atomic add), force the cross-process
+ * barrier ({@link ProcessBarrier#issue()}), check the condition again, then {@code FUTEX_WAIT} on the word with
+ * the value read first; remove the waiter in {@code finally}. The argument that no wake-up is lost is in
+ * {@link DataSignal}: the barrier is what lets the other side skip its fence.
  *
- * <p>Before its first wait, a sleeper registers once in the topic's "blocking" count and issues
- * {@code membarrier(MEMBARRIER_CMD_GLOBAL)}, so the other side may read that count with a plain load. Where
- * the kernel lacks membarrier, waits are cut into slices of {@value #FALLBACK_SLICE_NS} ns, which bounds how
- * late a wake-up can be in that window; a log line says so once.
+ * <p>Where this process cannot issue that barrier, a sleeper instead registers once, before its first wait, in
+ * the topic's fenced-waiters count ({@code blockingOffset}), followed by {@code membarrier(MEMBARRIER_CMD_GLOBAL)},
+ * so that the other side sees the count with a plain load and then fences. Where the kernel lacks membarrier
+ * altogether, waits are cut into slices of {@value #FALLBACK_SLICE_NS} ns, which bounds how late a wake-up can
+ * be in that window; a log line says so once.
  */
 public final class Sleeper
 {
@@ -36,6 +38,7 @@ public final class Sleeper
     private final int timeoutsCounterOffset;
     private final int sleepingFlagOffset;
     private boolean registered;
+    private boolean counted;
     private boolean sliced;
 
     /**
@@ -67,13 +70,19 @@ public final class Sleeper
     }
 
     /**
-     * Register as a participant that may sleep; idempotent.
+     * Register as a participant that may sleep; idempotent. Counts in the fenced-waiters word only where this
+     * process cannot issue the expedited barrier ({@link #isCounted()}).
      */
     public void registerBlocking()
     {
         if (!registered)
         {
             registered = true;
+            if (ProcessBarrier.AVAILABLE)
+            {
+                return;
+            }
+            counted = true;
             control.getAndAddInt(blockingOffset, 1);
             if (!Linux.membarrierGlobal())
             {
@@ -96,8 +105,21 @@ public final class Sleeper
         if (registered)
         {
             registered = false;
-            control.getAndAddInt(blockingOffset, -1);
+            if (counted)
+            {
+                counted = false;
+                control.getAndAddInt(blockingOffset, -1);
+            }
         }
+    }
+
+    /**
+     * @return true while registered in the fenced-waiters count (the fallback where the expedited barrier is not
+     * available): a repair of a dead owner must then take it out of that count.
+     */
+    public boolean isCounted()
+    {
+        return counted;
     }
 
     /**
@@ -168,9 +190,10 @@ public final class Sleeper
     }
 
     /**
-     * Count in or out of the waiters: add first and then set the flag; clear the flag first and then
-     * subtract. A process killed between the two leaves the count one too high (publishers then make a
-     * needless wake call per commit until a repair), never too low (which could lose a wake-up).
+     * Count in or out of the waiters: add first, then set the flag, then force the cross-process barrier (unless
+     * registered in the fenced-waiters count instead); clear the flag first and then subtract. A process killed
+     * between the add and the flag leaves the count one too high (publishers then make a needless wake call per
+     * commit until a repair), never too low (which could lose a wake-up).
      *
      * @param delta +1 or -1.
      */
@@ -182,6 +205,10 @@ public final class Sleeper
             if (sleepingFlagOffset >= 0)
             {
                 control.putIntRelease(sleepingFlagOffset, 1);
+            }
+            if (!counted && !ProcessBarrier.issue())
+            {
+                sliced = true; // cannot force the barrier: bound how late a wake-up may be instead
             }
         }
         else

@@ -9,11 +9,12 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The subscriber's side of the space futex: after a poll that moved its position, wake publishers that sleep
- * because the ring was full. The same protocol as {@link DataSignal}, with the roles swapped: a publisher
- * registers in {@code blockingPublishers} the first time it waits for space (issuing the global barrier),
- * counts itself in {@code spaceWaiters} while about to sleep, and retries its offer before sleeping; a
- * subscriber, after publishing its position, pays a full fence and reads {@code spaceWaiters} only while
- * {@code blockingPublishers} is not 0.
+ * because the ring was full. The same protocol as {@link DataSignal}, with the roles swapped: a publisher about
+ * to sleep for space counts itself in {@code spaceWaiters}, forces the cross-process barrier
+ * ({@link ProcessBarrier#issue()}) and retries its offer before it sleeps; a subscriber, after publishing its
+ * position with release semantics, loads {@code spaceWaiters} with no fence (it fences only where the barrier is
+ * unavailable: in its own process, or in a sleeping publisher's, which then counts itself in
+ * {@code blockingPublishers}).
  */
 public final class SpaceSignal
 {
@@ -30,18 +31,19 @@ public final class SpaceSignal
     }
 
     /**
-     * Call after publishing a new position.
+     * Call after publishing a new position (a release store).
      */
     public void afterConsume()
     {
-        if (control.getInt(ControlDescriptor.BLOCKING_PUBLISHERS_OFFSET) != 0)
+        final UnsafeBuffer control = this.control;
+        if (DataSignal.FENCE_EVERY_COMMIT || control.getInt(ControlDescriptor.BLOCKING_PUBLISHERS_OFFSET) != 0)
         {
             VarHandle.fullFence();
-            if (control.getIntVolatile(ControlDescriptor.SPACE_WAITERS_OFFSET) != 0)
-            {
-                control.getAndAddInt(ControlDescriptor.SPACE_SIGNAL_OFFSET, 1);
-                Linux.futexWake(signalAddress, Integer.MAX_VALUE);
-            }
+        }
+        if (control.getIntVolatile(ControlDescriptor.SPACE_WAITERS_OFFSET) != 0)
+        {
+            control.getAndAddInt(ControlDescriptor.SPACE_SIGNAL_OFFSET, 1);
+            Linux.futexWake(signalAddress, Integer.MAX_VALUE);
         }
     }
 

@@ -17,21 +17,29 @@ public final class Waiter
     private final WaitStrategy strategy;
     private final Sleeper sleeper;
     private final BooleanSupplier ready;
+    private final BooleanSupplier readyBeforeSleep;
     private final java.util.function.LongSupplier sliceNs;
 
     /**
      * @param strategy how to wait.
      * @param sleeper  the futex sleeper of the topic.
-     * @param ready    the condition.
-     * @param sliceNs  the longest single futex sleep, asked before each wait (so the condition's own checks run at
-     *                 least that often).
+     * @param ready            the condition, as spinning and yielding waits check it (cheap: no clock read on
+     *                         most calls).
+     * @param readyBeforeSleep the same condition with its periodic checks forced, as a futex sleep checks it.
+     * @param sliceNs          the longest single futex sleep, asked before each wait (so the condition's own checks
+     *                         run at least that often).
      */
-    public Waiter(final WaitStrategy strategy, final Sleeper sleeper, final BooleanSupplier ready,
+    public Waiter(
+        final WaitStrategy strategy,
+        final Sleeper sleeper,
+        final BooleanSupplier ready,
+        final BooleanSupplier readyBeforeSleep,
         final java.util.function.LongSupplier sliceNs)
     {
         this.strategy = strategy;
         this.sleeper = sleeper;
         this.ready = ready;
+        this.readyBeforeSleep = readyBeforeSleep;
         this.sliceNs = sliceNs;
     }
 
@@ -76,7 +84,7 @@ public final class Waiter
                     return true;
                 }
                 final long remaining = deadline - System.nanoTime();
-                return remaining > 0 && sleeper.await(ready, remaining, sliceNs.getAsLong());
+                return remaining > 0 && sleeper.await(readyBeforeSleep, remaining, sliceNs.getAsLong());
         }
     }
 
@@ -118,7 +126,7 @@ public final class Waiter
 
     private boolean park(final long deadline)
     {
-        final BooleanSupplier ready = this.ready;
+        final BooleanSupplier ready = this.readyBeforeSleep; // parks are long: the forced checks cost nothing
         long parkNs = 1_000;
         while (true)
         {
@@ -208,7 +216,7 @@ public final class Waiter
                     }
                     else
                     {
-                        sleeper.await(ready, maxSleepNs, sliceNs.getAsLong());
+                        sleeper.await(readyBeforeSleep, maxSleepNs, sliceNs.getAsLong());
                     }
                     break;
             }

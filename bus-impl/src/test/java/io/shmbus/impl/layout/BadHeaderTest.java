@@ -86,7 +86,8 @@ class BadHeaderTest
     @Test
     void wrongLayoutVersion() throws IOException
     {
-        expectCorrupt("layout version 2", putInt(VERSION_OFFSET, 2), "layout version is 2", "reads version 1");
+        expectCorrupt("layout version 3", putInt(VERSION_OFFSET, 3), "layout version is 3", "reads version 2");
+        expectCorrupt("layout version 1", putInt(VERSION_OFFSET, 1), "layout version is 1", "reads version 2");
         expectCorrupt("layout version -1", putInt(VERSION_OFFSET, -1), "layout version is -1");
     }
 
