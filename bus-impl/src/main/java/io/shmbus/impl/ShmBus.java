@@ -47,8 +47,7 @@ public final class ShmBus implements Bus
     {
         checkOpen();
         TopicOptions.validateName(name);
-        return register(new ShmTopic(name, TopicFiles.createOrOpen(directory, name, topicOptions, options.group()),
-            topics::remove));
+        return register(name, TopicFiles.createOrOpen(directory, name, topicOptions, options.group()));
     }
 
     @Override
@@ -56,7 +55,7 @@ public final class ShmBus implements Bus
     {
         checkOpen();
         TopicOptions.validateName(label);
-        return register(new ShmTopic(label, TopicFiles.createAnonymous(label, topicOptions), topics::remove));
+        return register(label, TopicFiles.createAnonymous(label, topicOptions));
     }
 
     @Override
@@ -64,7 +63,7 @@ public final class ShmBus implements Bus
     {
         checkOpen();
         final io.shmbus.impl.mapping.MappedTopic mapped = io.shmbus.impl.anonymous.AnonymousJoin.join(address, timeoutNs);
-        return register(new ShmTopic(mapped.name(), mapped, topics::remove));
+        return register(mapped.name(), mapped);
     }
 
     @Override
@@ -72,7 +71,32 @@ public final class ShmBus implements Bus
     {
         checkOpen();
         TopicOptions.validateName(name);
-        return register(new ShmTopic(name, TopicFiles.open(directory, name), topics::remove));
+        return register(name, TopicFiles.open(directory, name));
+    }
+
+    /**
+     * Wrap a mapping in a topic (which sweeps it for dead participants) and keep it; on any failure the mapping
+     * is closed, and a fault on it (the file truncated while opening) is reported as a TopicCorruptedException.
+     */
+    private ShmTopic register(final String name, final io.shmbus.impl.mapping.MappedTopic mapped)
+    {
+        final ShmTopic topic;
+        try
+        {
+            topic = new ShmTopic(name, mapped, topics::remove);
+        }
+        catch (final InternalError error)
+        {
+            final io.shmbus.TopicCorruptedException fault = mapped.memoryFault(error, "opening the topic");
+            mapped.close();
+            throw fault;
+        }
+        catch (final RuntimeException ex)
+        {
+            mapped.close();
+            throw ex;
+        }
+        return register(topic);
     }
 
     private ShmTopic register(final ShmTopic topic)

@@ -74,6 +74,10 @@ final class ShmTopic implements Topic
         this.maxSubscribers = mapped.geometry().maxSubscribers();
         this.options = mapped.options();
         this.onClose = onClose;
+        if (FaultPoints.ANY)
+        {
+            FaultPoints.reach(FaultPoints.OPEN_MAPPED, 0);
+        }
         sweep();
     }
 
@@ -108,6 +112,20 @@ final class ShmTopic implements Topic
 
     @Override
     public Publisher publisher(final PublisherOptions options)
+    {
+        checkOpen();
+        try
+        {
+            return attachPublisher(options);
+        }
+        catch (final InternalError error)
+        {
+            // The JVM's report of a fault on the mapping: the file was truncated under this process.
+            throw ring.memoryFault(error, "attaching a publisher");
+        }
+    }
+
+    private Publisher attachPublisher(final PublisherOptions options)
     {
         checkOpen();
         final LockHandle handle = LockHandle.open(mapped.fd(), mapped.source());
@@ -257,6 +275,20 @@ final class ShmTopic implements Topic
     public Subscriber subscriber(final SubscriberOptions options)
     {
         checkOpen();
+        try
+        {
+            return joinSubscriber(options);
+        }
+        catch (final InternalError error)
+        {
+            // The JVM's report of a fault on the mapping: the file was truncated under this process.
+            throw ring.memoryFault(error, "joining a subscriber");
+        }
+    }
+
+    private Subscriber joinSubscriber(final SubscriberOptions options)
+    {
+        checkOpen();
         final LockHandle handle = LockHandle.open(mapped.fd(), mapped.source());
         boolean ok = false;
         try
@@ -404,12 +436,22 @@ final class ShmTopic implements Topic
         control.putLong(slot + SubscriberSlotDescriptor.HOLD_LIMIT_MS_OFFSET,
             options.holdLimitNs() < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(options.holdLimitNs()));
 
+        if (FaultPoints.ANY)
+        {
+            FaultPoints.reach(FaultPoints.JOIN_SLOT, index);
+        }
         final long[] start = new long[2];
-        final long deadline = System.nanoTime() + JOIN_TIMEOUT_NS;
+        final io.shmbus.impl.ring.RoundWait roundWait = new io.shmbus.impl.ring.RoundWait(ring, liveness, JOIN_TIMEOUT_NS);
         if (resumed)
         {
             start[0] = ring.checkPosition(control.getLongVolatile(slot + POSITION_OFFSET), "durable subscriber position");
             start[1] = control.getLongVolatile(slot + SubscriberSlotDescriptor.MESSAGE_INDEX_OFFSET);
+            final long tail = ring.checkPosition(ring.tail(), "tail");
+            if (start[0] > tail || start[1] < -1)
+            {
+                throw ring.corrupt("durable subscriber '" + options.name() + "' has position " + start[0] +
+                    " and message index " + start[1] + " with the tail at " + tail);
+            }
         }
         else if (policy == SubscriberOptions.Policy.TETHERED &&
             options.startPosition() == SubscriberOptions.StartPosition.TAIL)
@@ -422,7 +464,7 @@ final class ShmTopic implements Topic
             while (!(options.startPosition() == SubscriberOptions.StartPosition.OLDEST ?
                 ring.readOldest(start) : UntetheredRingSubscriber.findTail(ring, start)))
             {
-                waitForRound(liveness, deadline);
+                roundWait.await();
             }
         }
 
@@ -449,11 +491,17 @@ final class ShmTopic implements Topic
         {
             if (!ring.isQuiescent() || !ring.readOldest(oldest))
             {
-                waitForRound(liveness, deadline);
+                roundWait.await();
                 continue;
             }
             if (position < oldest[0])
             {
+                if (messageIndex > oldest[1])
+                {
+                    throw ring.corrupt("subscriber slot " + index + " counts " + messageIndex + " messages before " +
+                        "position " + position + ", more than the " + oldest[1] + " before the oldest retained record " +
+                        oldest[0]);
+                }
                 if (resumed || messageIndex >= 0)
                 {
                     lostMessages += oldest[1] - messageIndex;
@@ -498,25 +546,6 @@ final class ShmTopic implements Topic
             control.putIntVolatile(slot + SubscriberSlotDescriptor.COUNTED_OFFSET, 1);
         }
         SpaceSignal.wakeAll(control); // publishers waiting for a first subscriber
-    }
-
-    private void waitForRound(final Liveness liveness, final long deadline)
-    {
-        if (liveness.due())
-        {
-            liveness.finishDeadRound();
-        }
-        checkJoinDeadline(deadline);
-        Thread.yield();
-    }
-
-    private void checkJoinDeadline(final long deadline)
-    {
-        if (System.nanoTime() - deadline > 0)
-        {
-            throw new BusException("topic " + name + ": a cleaning round did not finish within 10 s " +
-                "(its publisher is stopped or died mid-round)");
-        }
     }
 
     private void releaseSubscriber(final LockHandle handle, final int index, final SubscriberOptions.Policy policy)
@@ -589,6 +618,20 @@ final class ShmTopic implements Topic
 
     @Override
     public io.shmbus.TopicStatus status()
+    {
+        checkOpen();
+        try
+        {
+            return readStatus();
+        }
+        catch (final InternalError error)
+        {
+            // The JVM's report of a fault on the mapping: the file was truncated under this process.
+            throw ring.memoryFault(error, "reading its status");
+        }
+    }
+
+    private io.shmbus.TopicStatus readStatus()
     {
         checkOpen();
         final java.util.List<io.shmbus.TopicStatus.PublisherStatus> publishers = new java.util.ArrayList<>();

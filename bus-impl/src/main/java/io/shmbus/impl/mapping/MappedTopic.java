@@ -77,6 +77,10 @@ public final class MappedTopic implements AutoCloseable
             geometry = TopicHeaderDescriptor.check(
                 new UnsafeBuffer(headerAddress, TopicHeaderDescriptor.HEADER_LENGTH), size, source);
         }
+        catch (final InternalError error)
+        {
+            throw memoryFault(source, fd, -1, error, "reading the header");
+        }
         finally
         {
             Linux.munmap(headerAddress, TopicHeaderDescriptor.HEADER_LENGTH);
@@ -99,10 +103,14 @@ public final class MappedTopic implements AutoCloseable
         {
             TopicHeaderDescriptor.check(topic.header, Linux.fstat(fd).size(), source);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | InternalError ex)
         {
             Linux.munmap(address, geometry.fileLength());
             Linux.munmap(readOnlyAddress, geometry.capacity());
+            if (ex instanceof InternalError error)
+            {
+                throw memoryFault(source, fd, geometry.fileLength(), error, "checking the header");
+            }
             throw ex;
         }
         return topic;
@@ -238,5 +246,43 @@ public final class MappedTopic implements AutoCloseable
     public String toString()
     {
         return "MappedTopic{" + source + ", capacity=" + geometry.capacity() + '}';
+    }
+
+    /**
+     * Turn the {@link InternalError} the JVM raises for a fault in an unsafe memory access of this mapping (SIGBUS:
+     * the file was truncated or replaced under the process) into a clear exception.
+     *
+     * @param error  the JVM's error.
+     * @param during what was being done, e.g. "joining a subscriber".
+     * @return an exception naming the topic, its size now and the size the layout needs.
+     */
+    public TopicCorruptedException memoryFault(final InternalError error, final String during)
+    {
+        return memoryFault(source, fd, geometry.fileLength(), error, during);
+    }
+
+    /**
+     * @param source         the file path or descriptor description.
+     * @param fd             the open descriptor.
+     * @param expectedLength the length the layout needs, or -1 when not known yet.
+     * @param error          the JVM's error.
+     * @param during         what was being done.
+     * @return an exception naming the topic, its size now and the size expected.
+     */
+    static TopicCorruptedException memoryFault(
+        final String source, final int fd, final long expectedLength, final InternalError error, final String during)
+    {
+        String size;
+        try
+        {
+            size = "its size is now " + Linux.fstat(fd).size() + " bytes" +
+                (expectedLength >= 0 ? ", the layout needs " + expectedLength : "");
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            size = "its size could not be read: " + ex;
+        }
+        return new TopicCorruptedException(source + ": memory fault " + during + " (" + error.getMessage() +
+            "): the file was truncated or replaced under this process; " + size, error);
     }
 }

@@ -31,6 +31,10 @@ public final class FaultPoints
     public static final String IN_ROUND = "inRound";
     /** A subscriber joining: its slot is active at its start position, it is not counted as connected yet. */
     public static final String JOINING = "joining";
+    /** A subscriber joining: its slot is allocated (locked, not yet active), its start position not yet read. */
+    public static final String JOIN_SLOT = "joinSlot";
+    /** Opening a topic: mapped and its header checked, the sweep for dead participants not yet run. */
+    public static final String OPEN_MAPPED = "openMapped";
 
     static final String ENABLED = System.getProperty("shmbus.faultPoints", "");
     /** True when a fault point is enabled in this JVM; guard every {@link #reach} with it. */

@@ -43,6 +43,14 @@ public final class Ring
     /** Returned by {@link #reclaim(long, long)} when another publisher holds the cleaning lock. */
     public static final long CLEAN_BUSY = -1;
 
+    /**
+     * The largest position any word of a topic may hold: 2^62 bytes (at 10 GB/s, fourteen years of traffic).
+     * Every position read from shared memory is checked against it before arithmetic is done with it, so that
+     * adding a claim, a ring's capacity or a lap to a position can never overflow into a negative value (which
+     * a caller would take for a status code, and which would pass every later comparison).
+     */
+    public static final long MAX_POSITION = 1L << 62;
+
     final MappedTopic topic;
     final UnsafeBuffer control;
     final UnsafeBuffer data;
@@ -145,6 +153,14 @@ public final class Ring
     public long cleanLimit()
     {
         return control.getLongVolatile(CLEAN_LIMIT_OFFSET);
+    }
+
+    /**
+     * @return the clean intent: the limit the round in progress will publish (equal to the limit between rounds).
+     */
+    public long cleanIntent()
+    {
+        return control.getLongVolatile(CLEAN_INTENT_OFFSET);
     }
 
     /**
@@ -354,7 +370,7 @@ public final class Ring
 
     /**
      * Check a position read from shared memory before reading or writing at it: it must be a record boundary,
-     * a multiple of {@link RecordDescriptor#ALIGNMENT} and not negative. Record boundaries are what keep every
+     * a multiple of {@link RecordDescriptor#ALIGNMENT}, not negative and at most {@link #MAX_POSITION}. Record boundaries are what keep every
      * header access inside the ring: a record header never straddles the ring's end only because the
      * capacity is a multiple of the alignment.
      *
@@ -365,10 +381,10 @@ public final class Ring
      */
     public long checkPosition(final long position, final String what)
     {
-        if (position < 0 || (position & (ALIGNMENT - 1)) != 0)
+        if (position < 0 || position > MAX_POSITION || (position & (ALIGNMENT - 1)) != 0)
         {
             throw corrupt(what + " " + position + " is not a record boundary (a multiple of " + ALIGNMENT +
-                ", not negative)");
+                " from 0 to 2^62)");
         }
         return position;
     }
@@ -391,18 +407,19 @@ public final class Ring
      */
     public TopicCorruptedException memoryFault(final InternalError error)
     {
-        String size;
-        try
-        {
-            size = "its size is now " + io.shmbus.impl.platform.Linux.fstat(topic.fd()).size() + " bytes, the layout needs " +
-                topic.geometry().fileLength();
-        }
-        catch (final java.io.IOException | RuntimeException ex)
-        {
-            size = "its size could not be read: " + ex;
-        }
-        return new TopicCorruptedException(source + ": memory fault accessing the topic (" + error.getMessage() +
-            "): the file was truncated or replaced under this process; " + size, error);
+        return topic.memoryFault(error, "accessing the topic");
+    }
+
+    /**
+     * As {@link #memoryFault(InternalError)}, naming what the caller was doing.
+     *
+     * @param error  the JVM's error.
+     * @param during what was being done, e.g. "joining a subscriber".
+     * @return an exception saying what happened to the file.
+     */
+    public TopicCorruptedException memoryFault(final InternalError error, final String during)
+    {
+        return topic.memoryFault(error, during);
     }
 
     /**
@@ -422,7 +439,20 @@ public final class Ring
         {
             return false;
         }
-        out[0] = checkPosition(limit - capacity, "cleanLimit - capacity");
+        final long oldest = checkPosition(limit - capacity, "cleanLimit - capacity");
+        // The tail, read after the limit, is at or past the oldest record the limit implies: the oldest retained
+        // record is never past the tail, and the tail only grows.
+        final long tail = control.getLongVolatile(ControlDescriptor.TAIL_OFFSET);
+        if (oldest > tail)
+        {
+            throw corrupt("cleanLimit " + limit + " is more than a ring (" + capacity + " bytes) ahead of the tail " +
+                tail);
+        }
+        if (count < 0)
+        {
+            throw corrupt("cleanCount " + count + " is negative");
+        }
+        out[0] = oldest;
         out[1] = count;
         return true;
     }

@@ -164,6 +164,19 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     @Override
     public final long offerBlocking(final DirectBuffer buffer, final int offset, final int length, final long timeoutNs)
     {
+        try
+        {
+            return offerWaiting(buffer, offset, length, timeoutNs);
+        }
+        catch (final InternalError error)
+        {
+            // A fault reported late, at a safepoint check of this frame rather than inside the offer or the wait.
+            throw ring.memoryFault(error);
+        }
+    }
+
+    private long offerWaiting(final DirectBuffer buffer, final int offset, final int length, final long timeoutNs)
+    {
         final long first = offer(buffer, offset, length, 0);
         if (first > 0 || first == CLOSED)
         {
@@ -327,6 +340,12 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
         }
         // Checked: a negative limit would overflow below and report room that is not there, for ever.
         long limit = ring.checkPosition(ring.cleanLimit(), "cleanLimit");
+        if (limit - capacity > requiredEnd)
+        {
+            // The oldest retained record (cleanLimit - capacity) is never past the tail, nor so past this claim.
+            throw ring.corrupt("cleanLimit " + limit + " is more than a ring (" + capacity + " bytes) ahead of a " +
+                "claim ending at " + requiredEnd);
+        }
         if (limit - ALIGNMENT < requiredEnd)
         {
             limit = ring.reclaim(requiredEnd, publisherId);

@@ -273,6 +273,19 @@ public abstract class RingSubscriber implements Subscriber
     @Override
     public final int poll(final MessageHandler handler, final int messageLimit, final long timeoutNs)
     {
+        try
+        {
+            return pollWaiting(handler, messageLimit, timeoutNs);
+        }
+        catch (final InternalError error)
+        {
+            // A fault reported late, at a safepoint check of the wait loop itself rather than inside a poll or a wait.
+            throw ring.memoryFault(error);
+        }
+    }
+
+    private int pollWaiting(final MessageHandler handler, final int messageLimit, final long timeoutNs)
+    {
         final long deadline = System.nanoTime() + timeoutNs;
         while (!closed)
         {
@@ -293,7 +306,14 @@ public abstract class RingSubscriber implements Subscriber
     @Override
     public final boolean awaitMessage(final long timeoutNs)
     {
-        return await(timeoutNs) && !closed;
+        try
+        {
+            return await(timeoutNs) && !closed;
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
+        }
     }
 
     /**

@@ -241,6 +241,11 @@ public final class UntetheredRingSubscriber extends RingSubscriber
             return -1; // cannot happen once the round that raised cleanIntent is done; poll again later
         }
         final long messages = oldest[1] - messageIndex;
+        if (messages < 0)
+        {
+            throw ring.corrupt("cleanCount " + oldest[1] + " went below the " + messageIndex +
+                " messages this subscriber has already counted");
+        }
         messageIndex = oldest[1];
         recordLoss(messages, resume - position, position, resume);
         return resume;

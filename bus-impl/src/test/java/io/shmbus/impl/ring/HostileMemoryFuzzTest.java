@@ -228,6 +228,7 @@ class HostileMemoryFuzzTest
                         }
                         else
                         {
+                            checkStatus("offer", result);
                             Thread.yield();
                         }
                     }
@@ -664,6 +665,10 @@ class HostileMemoryFuzzTest
                     publisher = null;
                     p.close();
                 });
+                if (null != result)
+                {
+                    checkStatus("offer or claim", result);
+                }
                 if (null != result && result > 0)
                 {
                     fuzzer.boundary(result);
@@ -907,6 +912,20 @@ class HostileMemoryFuzzTest
             {
                 watchdog.exit();
             }
+        }
+    }
+
+    /**
+     * A publisher's result is a position (positive) or one of the four documented status codes; anything else (a
+     * negative position from an overflowed sum) is a failure of the contract.
+     */
+    static void checkStatus(final String what, final long result)
+    {
+        if (result < 0 && result != io.shmbus.Publisher.NOT_CONNECTED &&
+            result != io.shmbus.Publisher.BACK_PRESSURED && result != io.shmbus.Publisher.ADMIN_ACTION &&
+            result != io.shmbus.Publisher.CLOSED)
+        {
+            throw new AssertionError(what + " returned " + result + ": neither a position nor a status code");
         }
     }
 }

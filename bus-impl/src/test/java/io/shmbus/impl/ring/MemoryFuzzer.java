@@ -314,10 +314,12 @@ final class MemoryFuzzer implements AutoCloseable
     private long interestingLong(final long current)
     {
         final long capacity = geometry.capacity();
-        return switch (random.nextInt(14))
+        return switch (random.nextInt(16))
         {
             case 0 -> 0;
             case 1 -> -1;
+            case 14 -> (Long.MAX_VALUE - random.nextInt(1 << 20)) & -RecordDescriptor.ALIGNMENT; // overflows a claim
+            case 15 -> Ring.MAX_POSITION + RecordDescriptor.ALIGNMENT * (random.nextInt(3) - 1); // around the bound
             case 2 -> Long.MAX_VALUE;
             case 3 -> Long.MIN_VALUE;
             case 4 -> current + RecordDescriptor.ALIGNMENT;
