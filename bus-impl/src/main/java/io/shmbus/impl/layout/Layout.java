@@ -5,9 +5,14 @@ package io.shmbus.impl.layout;
  */
 public final class Layout
 {
-    /** Page size the regions are aligned to (the largest base page of the supported platforms is 4 KiB;
-     * a 64 KiB-page kernel still maps 4 KiB-aligned offsets of a file it created). */
+    /** The smallest page size, to which the control region's length is rounded. */
     public static final int PAGE_SIZE = 4096;
+    /**
+     * Where a region that is mapped on its own (the data ring, mapped read-only for subscribers) starts: a multiple
+     * of 64 KiB, the largest base page size of the kernels shmbus runs on (arm64 servers often use 64 KiB pages),
+     * because {@code mmap} takes only offsets that are multiples of the system's page size.
+     */
+    public static final int REGION_ALIGNMENT = 64 * 1024;
     /** One cache line. */
     public static final int CACHE_LINE = 64;
     /** Two cache lines: hot fields written by different sides are this far apart, so the adjacent-line

@@ -148,7 +148,7 @@ public final class TopicHeaderDescriptor
         {
             final long controlOffset = HEADER_LENGTH;
             final long controlLength = align(ControlDescriptor.length(maxPublishers, maxSubscribers), Layout.PAGE_SIZE);
-            final long dataOffset = controlOffset + controlLength;
+            final long dataOffset = align(controlOffset + controlLength, Layout.REGION_ALIGNMENT);
             final long fileLength = dataOffset + capacity;
             return new Geometry(
                 capacity,

@@ -64,6 +64,7 @@ public final class MappedTopic implements AutoCloseable
      */
     static MappedTopic map(final String name, final String source, final int fd) throws java.io.IOException
     {
+        checkPageSize();
         final long size = Linux.fstat(fd).size();
         if (size < TopicHeaderDescriptor.HEADER_LENGTH)
         {
@@ -284,5 +285,21 @@ public final class MappedTopic implements AutoCloseable
         }
         return new TopicCorruptedException(source + ": memory fault " + during + " (" + error.getMessage() +
             "): the file was truncated or replaced under this process; " + size, error);
+    }
+
+    /**
+     * The data ring is mapped on its own at an offset that is a multiple of
+     * {@link io.shmbus.impl.layout.Layout#REGION_ALIGNMENT}: a kernel with larger pages could not map it.
+     */
+    static void checkPageSize()
+    {
+        final int pageSize = org.agrona.UnsafeApi.pageSize();
+        if (pageSize > io.shmbus.impl.layout.Layout.REGION_ALIGNMENT ||
+            io.shmbus.impl.layout.Layout.REGION_ALIGNMENT % pageSize != 0)
+        {
+            throw new io.shmbus.BusException("the system's page size is " + pageSize + " bytes: shmbus topics " +
+                "align their separately mapped regions to " + io.shmbus.impl.layout.Layout.REGION_ALIGNMENT +
+                " bytes, which must be a multiple of it");
+        }
     }
 }

@@ -112,8 +112,8 @@ class BadHeaderTest
         expectCorrupt("capacity 2^31", putLong(DATA_CAPACITY_OFFSET, 1L << 31), "ring capacity 2147483648");
         expectCorrupt("capacity -65536", putLong(DATA_CAPACITY_OFFSET, -65536), "ring capacity -65536");
         expectCorrupt("capacity 128 KiB, file for 64 KiB", putLong(DATA_CAPACITY_OFFSET, 128 * 1024),
-            "file length is " + (4096 + GEOMETRY.controlLength() + 64 * 1024), "settings give " +
-            (4096 + GEOMETRY.controlLength() + 128 * 1024));
+            "file length is " + (GEOMETRY.dataOffset() + 64 * 1024), "settings give " +
+            (GEOMETRY.dataOffset() + 128 * 1024));
     }
 
     @Test
