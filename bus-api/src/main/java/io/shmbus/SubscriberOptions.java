@@ -47,6 +47,11 @@ public final class SubscriberOptions
      */
     public static final long DEFAULT_HOLD_LIMIT_NS = 10_000_000_000L;
 
+    /**
+     * {@link #expireAfterNs(long)} that never expires (the default).
+     */
+    public static final long NEVER_EXPIRE = -1;
+
     private static final LossHandler NO_LOSS_HANDLER = (messages, bytes, from, to) -> {};
 
     private final Policy policy;
@@ -55,6 +60,7 @@ public final class SubscriberOptions
     private final LossHandler lossHandler;
     private final WaitStrategy waitStrategy;
     private final long holdLimitNs;
+    private final long expireAfterNs;
 
     private SubscriberOptions(
         final Policy policy,
@@ -62,9 +68,11 @@ public final class SubscriberOptions
         final StartPosition startPosition,
         final LossHandler lossHandler,
         final WaitStrategy waitStrategy,
-        final long holdLimitNs)
+        final long holdLimitNs,
+        final long expireAfterNs)
     {
         this.holdLimitNs = holdLimitNs;
+        this.expireAfterNs = expireAfterNs;
         this.policy = policy;
         this.name = name;
         this.startPosition = startPosition;
@@ -78,7 +86,7 @@ public final class SubscriberOptions
     public static SubscriberOptions tethered()
     {
         return new SubscriberOptions(Policy.TETHERED, null, StartPosition.TAIL, NO_LOSS_HANDLER, WaitStrategy.spinYieldFutex(),
-            DEFAULT_HOLD_LIMIT_NS);
+            DEFAULT_HOLD_LIMIT_NS, NEVER_EXPIRE);
     }
 
     /**
@@ -87,7 +95,7 @@ public final class SubscriberOptions
     public static SubscriberOptions untethered()
     {
         return new SubscriberOptions(Policy.UNTETHERED, null, StartPosition.TAIL, NO_LOSS_HANDLER, WaitStrategy.spinYieldFutex(),
-            DEFAULT_HOLD_LIMIT_NS);
+            DEFAULT_HOLD_LIMIT_NS, NEVER_EXPIRE);
     }
 
     /**
@@ -99,7 +107,7 @@ public final class SubscriberOptions
     {
         validateName(name);
         return new SubscriberOptions(Policy.DURABLE, name, StartPosition.TAIL, NO_LOSS_HANDLER, WaitStrategy.spinYieldFutex(),
-            DEFAULT_HOLD_LIMIT_NS);
+            DEFAULT_HOLD_LIMIT_NS, NEVER_EXPIRE);
     }
 
     /**
@@ -108,7 +116,7 @@ public final class SubscriberOptions
      */
     public SubscriberOptions startAt(final StartPosition startPosition)
     {
-        return new SubscriberOptions(policy, name, Objects.requireNonNull(startPosition), lossHandler, waitStrategy, holdLimitNs);
+        return new SubscriberOptions(policy, name, Objects.requireNonNull(startPosition), lossHandler, waitStrategy, holdLimitNs, expireAfterNs);
     }
 
     /**
@@ -117,7 +125,7 @@ public final class SubscriberOptions
      */
     public SubscriberOptions lossHandler(final LossHandler lossHandler)
     {
-        return new SubscriberOptions(policy, name, startPosition, Objects.requireNonNull(lossHandler), waitStrategy, holdLimitNs);
+        return new SubscriberOptions(policy, name, startPosition, Objects.requireNonNull(lossHandler), waitStrategy, holdLimitNs, expireAfterNs);
     }
 
     /**
@@ -127,7 +135,7 @@ public final class SubscriberOptions
      */
     public SubscriberOptions waitStrategy(final WaitStrategy waitStrategy)
     {
-        return new SubscriberOptions(policy, name, startPosition, lossHandler, Objects.requireNonNull(waitStrategy), holdLimitNs);
+        return new SubscriberOptions(policy, name, startPosition, lossHandler, Objects.requireNonNull(waitStrategy), holdLimitNs, expireAfterNs);
     }
 
     /**
@@ -141,7 +149,29 @@ public final class SubscriberOptions
      */
     public SubscriberOptions holdLimitNs(final long holdLimitNs)
     {
-        return new SubscriberOptions(policy, name, startPosition, lossHandler, waitStrategy, holdLimitNs);
+        return new SubscriberOptions(policy, name, startPosition, lossHandler, waitStrategy, holdLimitNs, expireAfterNs);
+    }
+
+    /**
+     * How long a durable subscription may stay away (closed, or its process dead) before it is dropped: its slot is
+     * freed by the next participant that needs a slot or looks for it by name, and a later subscriber of the same
+     * name starts afresh from its start position, as if new. By default a durable subscription never expires; it
+     * can always be dropped with {@link Topic#dropDurable(String)}.
+     *
+     * @param expireAfterNs nanoseconds (millisecond resolution), or {@link #NEVER_EXPIRE}.
+     * @return a copy with that expiry.
+     */
+    public SubscriberOptions expireAfterNs(final long expireAfterNs)
+    {
+        return new SubscriberOptions(policy, name, startPosition, lossHandler, waitStrategy, holdLimitNs, expireAfterNs);
+    }
+
+    /**
+     * @return how long a durable subscription may stay away before it is dropped (negative: never).
+     */
+    public long expireAfterNs()
+    {
+        return expireAfterNs;
     }
 
     /**

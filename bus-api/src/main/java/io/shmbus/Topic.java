@@ -63,6 +63,25 @@ public interface Topic extends AutoCloseable
     TopicStatus status();
 
     /**
+     * Remove a durable subscription that is away: its slot, its position and its counts are freed, it no longer
+     * holds publishers back, and a later subscriber of that name starts afresh. Refused while the subscriber is
+     * attached.
+     *
+     * <pre>{@code
+     * if (topic.dropDurable("strategy-2026-12-02")) { log.info("yesterday's subscription removed"); }
+     * }</pre>
+     *
+     * @param name the durable subscriber's name.
+     * @return true when it was dropped, false when the topic has no durable subscription of that name.
+     * @throws BusException when that subscriber is attached (its process is alive).
+     * @throws UnsupportedOperationException when the transport keeps no durable subscriptions of its own.
+     */
+    default boolean dropDurable(final String name)
+    {
+        throw new UnsupportedOperationException("this transport keeps no durable subscriptions: " + name);
+    }
+
+    /**
      * Close the publishers and subscribers made through this topic object and unmap it. Idempotent. A
      * participant used by another thread at that moment returns {@link Publisher#CLOSED} or 0 from its next
      * call; the memory stays mapped for a short linger (2 s by default, system property

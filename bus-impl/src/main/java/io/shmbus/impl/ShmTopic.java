@@ -346,6 +346,12 @@ final class ShmTopic implements Topic
                 LOG.warn("durable subscriber '{}' (slot {}) of topic {} died attached; resuming at its position {}",
                     durableName, i, name, control.getLongVolatile(slot + POSITION_OFFSET));
             }
+            if (isExpired(slot, System.currentTimeMillis()))
+            {
+                freeDurable(i, "expired");
+                handle.unlock(LockDescriptor.subscriberLockOffset(i));
+                return -1; // starts afresh
+            }
             return i;
         }
         return -1;
@@ -359,7 +365,12 @@ final class ShmTopic implements Topic
             final int state = control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET);
             if (state == SubscriberSlotDescriptor.STATE_DETACHED)
             {
-                continue; // a durable subscriber's place, kept for its return
+                if (!isExpired(slot, System.currentTimeMillis()) ||
+                    !handle.tryLock(LockDescriptor.subscriberLockOffset(i)))
+                {
+                    continue; // a durable subscriber's place, kept for its return
+                }
+                freeDurable(i, "expired"); // away longer than it asked to be kept: the slot is this joiner's
             }
             if (state == SubscriberSlotDescriptor.STATE_ACTIVE &&
                 control.getInt(slot + POLICY_OFFSET) == SubscriberSlotDescriptor.POLICY_DURABLE)
@@ -386,7 +397,129 @@ final class ShmTopic implements Topic
             return i; // counted in subscriberCount once joined, see join()
         }
         throw new BusException("topic " + name + " has no free subscriber slot: all " + maxSubscribers +
-            " are taken by live or durable subscribers (raise maxSubscribers when creating the topic)");
+            " are taken (" + describeSubscriberSlots(handle) + "); drop durable subscriptions that are no longer " +
+            "needed (Topic.dropDurable, shmbus drop-durable), give them an expiry, or raise maxSubscribers when " +
+            "creating the topic");
+    }
+
+    private String describeSubscriberSlots(final LockHandle handle)
+    {
+        final StringBuilder sb = new StringBuilder();
+        final long nowMs = System.currentTimeMillis();
+        for (int i = 0; i < maxSubscribers; i++)
+        {
+            final int slot = ring.subscriberSlot(i);
+            final int state = control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET);
+            final int policy = control.getInt(slot + POLICY_OFFSET);
+            if (sb.length() > 0)
+            {
+                sb.append("; ");
+            }
+            sb.append("slot ").append(i).append(": ");
+            if (policy == SubscriberSlotDescriptor.POLICY_DURABLE)
+            {
+                sb.append("durable '").append(slotName(slot)).append('\'');
+            }
+            else
+            {
+                sb.append(policy == SubscriberSlotDescriptor.POLICY_UNTETHERED ? "untethered" : "tethered");
+            }
+            if (state == SubscriberSlotDescriptor.STATE_DETACHED)
+            {
+                sb.append(" away for ")
+                    .append((nowMs - control.getLong(slot + SubscriberSlotDescriptor.DETACHED_MS_OFFSET)) / 1000)
+                    .append(" s");
+            }
+            else
+            {
+                sb.append(" pid ").append(control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET))
+                    .append(handle.isHeldElsewhere(LockDescriptor.subscriberLockOffset(i)) ? "" : " (this process)");
+            }
+        }
+        return sb.toString();
+    }
+
+    private boolean isExpired(final int slot, final long nowMs)
+    {
+        final long expireMs = control.getLong(slot + SubscriberSlotDescriptor.EXPIRE_MS_OFFSET);
+        return expireMs >= 0 &&
+            control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET) == SubscriberSlotDescriptor.STATE_DETACHED &&
+            nowMs - control.getLong(slot + SubscriberSlotDescriptor.DETACHED_MS_OFFSET) > expireMs;
+    }
+
+    /**
+     * Free a durable subscriber's slot that is away. The caller holds the allocation lock and the slot's lock. The
+     * state goes first, so that a publisher looking for the slowest subscriber stops counting it before its position
+     * is cleared; then it leaves the connected count, and the slot is cleared.
+     */
+    private void freeDurable(final int index, final String why)
+    {
+        final int slot = ring.subscriberSlot(index);
+        final String durableName = slotName(slot);
+        final long position = control.getLongVolatile(slot + POSITION_OFFSET);
+        control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_FREE);
+        if (control.getIntVolatile(slot + SubscriberSlotDescriptor.COUNTED_OFFSET) != 0)
+        {
+            control.getAndAddInt(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET, -1);
+        }
+        control.setMemory(slot, SubscriberSlotDescriptor.LENGTH, (byte)0);
+        SpaceSignal.wakeAll(control); // publishers it held back may have room now
+        LOG.info("durable subscription '{}' (slot {}) of topic {} {} at position {}", durableName, index, name, why,
+            position);
+    }
+
+    @Override
+    public boolean dropDurable(final String durableName)
+    {
+        checkOpen();
+        SubscriberOptions.durable(durableName); // validates the name
+        try (LockHandle handle = LockHandle.open(mapped.fd(), mapped.source()))
+        {
+            handle.lockAllocation();
+            try
+            {
+                for (int i = 0; i < maxSubscribers; i++)
+                {
+                    final int slot = ring.subscriberSlot(i);
+                    final int state = control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET);
+                    if (state == SubscriberSlotDescriptor.STATE_FREE ||
+                        control.getInt(slot + POLICY_OFFSET) != SubscriberSlotDescriptor.POLICY_DURABLE ||
+                        !durableName.equals(slotName(slot)))
+                    {
+                        continue;
+                    }
+                    final long lock = LockDescriptor.subscriberLockOffset(i);
+                    if (!handle.tryLock(lock))
+                    {
+                        throw new BusException("durable subscriber '" + durableName + "' of topic " + name +
+                            " is attached (slot " + i + ", pid " +
+                            control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET) + "): close it before dropping it");
+                    }
+                    try
+                    {
+                        if (state == SubscriberSlotDescriptor.STATE_ACTIVE)
+                        {
+                            Repair.deadDurableSubscriber(ring, i); // its process died attached
+                        }
+                        freeDurable(i, "dropped");
+                    }
+                    finally
+                    {
+                        handle.unlock(lock);
+                    }
+                    return true;
+                }
+                return false;
+            }
+            finally
+            {
+                handle.unlockAllocation();
+            }
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error, "dropping a durable subscription");
+        }
     }
 
     private static int policyCode(final SubscriberOptions.Policy policy)
@@ -435,6 +568,8 @@ final class ShmTopic implements Topic
         control.putLong(slot + SubscriberSlotDescriptor.ATTACHED_MS_OFFSET, System.currentTimeMillis());
         control.putLong(slot + SubscriberSlotDescriptor.HOLD_LIMIT_MS_OFFSET,
             options.holdLimitNs() < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(options.holdLimitNs()));
+        control.putLong(slot + SubscriberSlotDescriptor.EXPIRE_MS_OFFSET,
+            options.expireAfterNs() < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(options.expireAfterNs()));
 
         if (FaultPoints.ANY)
         {

@@ -27,6 +27,8 @@ package io.shmbus.impl.layout;
  *  144     lostBytes (int64)           the stream bytes of those messages
  *  152     waits (int64)               times it slept on dataSignal
  *  160     waitTimeouts (int64)        sleeps that ended by timeout
+ *  168     expireMs (int64)            durable only: how long it may stay away before its slot is freed (-1:
+ *                                      never)
  *  176     detachedMs (int64)          durable only: epoch ms when it left or was found dead
  *  184     holdLimitMs (int64)         durable only: how long it may hold publishers back while away
  *  192     nameLength (int32)          durable only
@@ -51,7 +53,8 @@ public final class SubscriberSlotDescriptor
     public static final int LOST_BYTES_OFFSET = LOST_MESSAGES_OFFSET + 8;
     public static final int WAITS_OFFSET = LOST_BYTES_OFFSET + 8;
     public static final int WAIT_TIMEOUTS_OFFSET = WAITS_OFFSET + 8;
-    public static final int DETACHED_MS_OFFSET = WAIT_TIMEOUTS_OFFSET + 16;
+    public static final int EXPIRE_MS_OFFSET = WAIT_TIMEOUTS_OFFSET + 8;
+    public static final int DETACHED_MS_OFFSET = EXPIRE_MS_OFFSET + 8;
     public static final int HOLD_LIMIT_MS_OFFSET = DETACHED_MS_OFFSET + 8;
     public static final int NAME_LENGTH_OFFSET = 3 * Layout.CACHE_LINE;
     public static final int NAME_OFFSET = NAME_LENGTH_OFFSET + 4;

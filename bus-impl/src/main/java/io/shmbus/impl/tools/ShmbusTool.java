@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The {@code shmbus} command line: list, stat, tail, inspect and clean the topics of a bus directory. It
+ * The {@code shmbus} command line: list, stat, tail, inspect and clean the topics of a bus directory, and drop
+ * durable subscriptions. It
  * reads the counters the participants keep in shared memory, so it observes a live topic without slowing it
  * (a tail attaches an untethered subscriber, which never holds publishers back).
  */
@@ -34,7 +35,8 @@ import java.util.stream.Stream;
         ShmbusTool.StatCommand.class,
         ShmbusTool.TailCommand.class,
         ShmbusTool.InspectCommand.class,
-        ShmbusTool.CleanCommand.class })
+        ShmbusTool.CleanCommand.class,
+        ShmbusTool.DropDurableCommand.class })
 public final class ShmbusTool
 {
     @Option(names = { "-d", "--dir" }, description = "bus directory (default: /dev/shm/shmbus-<user>)",
@@ -237,6 +239,34 @@ public final class ShmbusTool
                 System.out.println(removed.size() + " file(s) removed from " + bus.directory());
             }
             return 0;
+        }
+    }
+
+    @Command(name = "drop-durable", description = "Remove a durable subscription that is away (its slot and position).")
+    static final class DropDurableCommand implements Callable<Integer>
+    {
+        @CommandLine.ParentCommand
+        ShmbusTool parent;
+
+        @Parameters(index = "0", description = "topic name")
+        String topicName;
+
+        @Parameters(index = "1", description = "durable subscriber name")
+        String durableName;
+
+        @Override
+        public Integer call()
+        {
+            try (Bus bus = parent.openBus(); Topic topic = bus.openTopic(topicName))
+            {
+                if (topic.dropDurable(durableName))
+                {
+                    System.out.printf("dropped durable subscription '%s' of %s%n", durableName, topicName);
+                    return 0;
+                }
+                System.out.printf("topic %s has no durable subscription '%s'%n", topicName, durableName);
+                return 1;
+            }
         }
     }
 }

@@ -53,6 +53,11 @@ class ShmbusToolTest
             final String tail = run("--dir", dir, "tail", "quotes", "--count", "0");
             assertFalse(tail.contains("lost"), tail);
 
+            subscriber.close();
+            final String dropped = run("--dir", dir, "drop-durable", "quotes", "audit");
+            assertTrue(dropped.contains("dropped durable subscription 'audit' of quotes"), dropped);
+            assertEquals(0, topic.status().subscribers().size(), "the durable slot is free");
+
             final String busyClean = run("--dir", dir, "clean");
             assertTrue(busyClean.contains("0 file(s) removed"), busyClean);
             assertTrue(Files.exists(test.directory().resolve("quotes")), "a topic in use is never removed");
