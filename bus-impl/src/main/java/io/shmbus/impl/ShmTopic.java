@@ -18,6 +18,7 @@ import io.shmbus.impl.mapping.MappedTopic;
 import io.shmbus.impl.platform.Linux;
 import io.shmbus.impl.ring.ExclusiveRingPublisher;
 import io.shmbus.impl.ring.FaultPoints;
+import io.shmbus.impl.ring.RoundWait;
 import io.shmbus.impl.ring.Ring;
 import io.shmbus.impl.ring.SharedRingPublisher;
 import io.shmbus.impl.ring.TetheredRingSubscriber;
@@ -576,7 +577,7 @@ final class ShmTopic implements Topic
             FaultPoints.reach(FaultPoints.JOIN_SLOT, index);
         }
         final long[] start = new long[2];
-        final io.shmbus.impl.ring.RoundWait roundWait = new io.shmbus.impl.ring.RoundWait(ring, liveness, JOIN_TIMEOUT_NS);
+        final RoundWait roundWait = new RoundWait(ring, liveness, JOIN_TIMEOUT_NS);
         if (resumed)
         {
             start[0] = ring.checkPosition(control.getLongVolatile(slot + POSITION_OFFSET), "durable subscriber position");
@@ -648,8 +649,13 @@ final class ShmTopic implements Topic
                 control.putLongVolatile(slot + POSITION_OFFSET, position);
                 continue;
             }
+            if (resumed && !recountIndex(slot, position, messageIndex, roundWait))
+            {
+                continue; // lapped while counting: look again
+            }
             break;
         }
+        messageIndex = control.getLongVolatile(slot + SubscriberSlotDescriptor.MESSAGE_INDEX_OFFSET);
         if (lostBytes > 0 && resumed)
         {
             LOG.warn("durable subscriber '{}' of topic {} was away past its hold limit: {} messages ({} bytes) " +
@@ -660,6 +666,36 @@ final class ShmTopic implements Topic
             messageIndex, options.lossHandler(), resumed ? lostMessages : 0, resumed ? lostBytes : 0, lostFrom);
         connected(slot);
         return subscriber;
+    }
+
+    /**
+     * A durable subscriber resuming within the retained records: its message index is counted again from the oldest
+     * record rather than taken from the slot. A poll stores the index before the position, so one killed between
+     * the two left an index that already counts the batch it will be given again; counting settles it. (Resuming
+     * lapped, it keeps the stored index, which counts exactly what it was given: its loss is what it never saw.)
+     *
+     * @return true when the index in the slot is now right for the position; false when the walk was lapped.
+     */
+    private boolean recountIndex(final int slot, final long position, final long stored, final RoundWait roundWait)
+    {
+        final long[] counted = new long[2];
+        if (!UntetheredRingSubscriber.countTo(ring, position, counted))
+        {
+            roundWait.await();
+            return false;
+        }
+        if (counted[0] != position)
+        {
+            throw ring.corrupt("durable subscriber position " + position + " is not a committed record boundary " +
+                "(the records from the oldest stop at " + counted[0] + ")");
+        }
+        if (counted[1] != stored)
+        {
+            LOG.info("durable subscriber slot {} of topic {}: message index {} at position {} recounted as {}",
+                slot, name, stored, position, counted[1]);
+            control.putLongVolatile(slot + SubscriberSlotDescriptor.MESSAGE_INDEX_OFFSET, counted[1]);
+        }
+        return true;
     }
 
     /**

@@ -156,14 +156,20 @@ public final class TetheredRingSubscriber extends RingSubscriber
             {
                 this.position = position;
                 delivered += count;
-                // One cache line: the position with release (publishers read it), the counts beside it plainly.
-                control.putLongRelease(slotOffset + SubscriberSlotDescriptor.POSITION_OFFSET, position);
+                // One cache line: the counts plainly, then the position with release (publishers read it). The index
+                // goes first: killed between the two, a durable subscriber resumes at its old position and recounts
+                // its index from the oldest record, or, lapped, reports as lost exactly what it was never given.
                 control.putLong(slotOffset + SubscriberSlotDescriptor.DELIVERED_OFFSET, delivered);
                 if (durable)
                 {
                     messageIndex += count;
                     control.putLong(slotOffset + SubscriberSlotDescriptor.MESSAGE_INDEX_OFFSET, messageIndex);
+                    if (FaultPoints.ANY)
+                    {
+                        FaultPoints.reach(FaultPoints.POLL_END, position);
+                    }
                 }
+                control.putLongRelease(slotOffset + SubscriberSlotDescriptor.POSITION_OFFSET, position);
                 spaceSignal.afterConsume();
             }
         }

@@ -82,6 +82,26 @@ public final class UntetheredRingSubscriber extends RingSubscriber
      */
     public static boolean findTail(final Ring ring, final long[] out)
     {
+        return walkFromOldest(ring, Long.MAX_VALUE, out);
+    }
+
+    /**
+     * Count the messages before {@code target}, a record boundary at or past the oldest retained record: walk from
+     * the oldest record (whose message index is cleanCount) to it, as {@link #findTail} walks to the tail.
+     *
+     * @param ring   the ring.
+     * @param target where to stop.
+     * @param out    out[0] where the walk stopped (the target, unless a record before it is not committed or the
+     *               target is not a record boundary), out[1] the number of messages before that.
+     * @return true when walked, false when the walk kept being lapped (try again).
+     */
+    public static boolean countTo(final Ring ring, final long target, final long[] out)
+    {
+        return walkFromOldest(ring, target, out);
+    }
+
+    private static boolean walkFromOldest(final Ring ring, final long target, final long[] out)
+    {
         if (!ring.readOldest(out))
         {
             return false;
@@ -90,7 +110,7 @@ public final class UntetheredRingSubscriber extends RingSubscriber
         long messages = out[1];
         // Everything from the oldest record to the tail lies within one ring: never walk further, whatever the
         // tail word says (a walk over a ring full of committed records would otherwise go round and round).
-        final long end = Math.min(ring.tail(), position + ring.capacity);
+        final long end = Math.min(Math.min(ring.tail(), position + ring.capacity), target);
         final UnsafeBuffer data = ring.data;
         while (position < end)
         {
