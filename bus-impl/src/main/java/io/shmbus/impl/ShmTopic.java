@@ -676,6 +676,15 @@ final class ShmTopic implements Topic
      *
      * @return true when the index in the slot is now right for the position; false when the walk was lapped.
      */
+    /**
+     * A slot's owner is alive when another open file description holds its lock and that holder is not a repairer
+     * (which marks the slot before it works on it and clears the mark before it lets the lock go).
+     */
+    private boolean isAlive(final LockHandle handle, final long lockOffset, final int repairingOffset)
+    {
+        return handle.isHeldElsewhere(lockOffset) && control.getIntVolatile(repairingOffset) == 0;
+    }
+
     private boolean recountIndex(final int slot, final long position, final long stored, final RoundWait roundWait)
     {
         final long[] counted = new long[2];
@@ -825,7 +834,7 @@ final class ShmTopic implements Topic
                 publishers.add(new io.shmbus.TopicStatus.PublisherStatus(
                     i,
                     control.getInt(slot + PublisherSlotDescriptor.PID_OFFSET),
-                    handle.isHeldElsewhere(LockDescriptor.publisherLockOffset(i)),
+                    isAlive(handle, LockDescriptor.publisherLockOffset(i), slot + PublisherSlotDescriptor.REPAIRING_OFFSET),
                     isExclusive,
                     published,
                     control.getLongVolatile(slot + PublisherSlotDescriptor.BACK_PRESSURED_OFFSET),
@@ -846,7 +855,7 @@ final class ShmTopic implements Topic
                 subscribers.add(new io.shmbus.TopicStatus.SubscriberStatus(
                     j,
                     control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
-                    handle.isHeldElsewhere(LockDescriptor.subscriberLockOffset(j)),
+                    isAlive(handle, LockDescriptor.subscriberLockOffset(j), slot + SubscriberSlotDescriptor.REPAIRING_OFFSET),
                     state == SubscriberSlotDescriptor.STATE_DETACHED ? "detached" : "active",
                     policy == SubscriberSlotDescriptor.POLICY_UNTETHERED ? SubscriberOptions.Policy.UNTETHERED :
                         policy == SubscriberSlotDescriptor.POLICY_DURABLE ? SubscriberOptions.Policy.DURABLE :

@@ -67,6 +67,10 @@ final class ShmWaitSet implements WaitSet
             final long remaining = deadline - System.nanoTime();
             if (remaining <= 0)
             {
+                for (final RingSubscriber subscriber : subscribers)
+                {
+                    subscriber.countWaitTimeout();
+                }
                 return 0;
             }
             if (null == waitv)
@@ -92,6 +96,7 @@ final class ShmWaitSet implements WaitSet
                 for (int i = 0; i < n; i++)
                 {
                     waitv.set(i, subscribers[i].dataSignalAddress(), seen[i]);
+                    subscribers[i].countWait(); // as a subscriber's own futex sleep counts in its slot
                 }
                 waitv.await(n, Math.min(remaining, SLICE_NS));
             }

@@ -12,7 +12,7 @@ package io.shmbus.impl.layout;
  *                                      before the tail moves (shared: before the CAS), so a repair
  *                                      knows where a dead publisher's claim starts; -1 before any claim
  *    8     claimLength (int32)         the bytes that claim takes: wrap padding plus aligned record
- *   12     reserved (int32)
+ *   12     repairing (int32)           1 while a repairer holds the dead owner's lock (so status tells them apart)
  *   16     publishedMessages (int64)   exclusive publishers: messages published, stored every 64 messages,
  *                                      when back-pressured and at close (shared: not kept)
  *   24     backPressured (int64)       offers refused for lack of space
@@ -30,6 +30,7 @@ public final class PublisherSlotDescriptor
 
     public static final int CLAIM_POSITION_OFFSET = 0;
     public static final int CLAIM_LENGTH_OFFSET = 8;
+    public static final int REPAIRING_OFFSET = 12;
     public static final int PUBLISHED_MESSAGES_OFFSET = 16;
     public static final int BACK_PRESSURED_OFFSET = 24;
     public static final int WAKES_ISSUED_OFFSET = 32;

@@ -22,6 +22,7 @@ package io.shmbus.impl.layout;
  *   88     sleeping (int32)            1 while counted in dataWaiters (set after the add, cleared before
  *                                      the subtract), so a repair can take a dead sleeper out of the count
  *   92     counted (int32)             1 once counted in subscriberCount (set after the add)
+ *   96     repairing (int32)           1 while a repairer holds the dead owner's lock (so status tells them apart)
  *  136     lostMessages (int64)        messages the subscriber was told it lost (untethered: lapped; durable:
  *                                      overwritten while it was away), over all its incarnations
  *  144     lostBytes (int64)           the stream bytes of those messages
@@ -47,6 +48,7 @@ public final class SubscriberSlotDescriptor
     public static final int ATTACHED_MS_OFFSET = BLOCKING_OFFSET + 4;
     public static final int SLEEPING_OFFSET = ATTACHED_MS_OFFSET + 8;
     public static final int COUNTED_OFFSET = SLEEPING_OFFSET + 4;
+    public static final int REPAIRING_OFFSET = COUNTED_OFFSET + 4;
     public static final int DELIVERED_OFFSET = POSITION_OFFSET + 8;
     public static final int MESSAGE_INDEX_OFFSET = DELIVERED_OFFSET + 8;
     public static final int LOST_MESSAGES_OFFSET = 2 * Layout.CACHE_LINE + 8;

@@ -201,13 +201,14 @@ public final class Liveness
             {
                 return false; // alive after all, or another repairer holds it right now
             }
+            final int slot = ring.publisherSlot(index);
             try
             {
-                final int slot = ring.publisherSlot(index);
                 if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) == PublisherSlotDescriptor.STATE_FREE)
                 {
                     return false;
                 }
+                markRepairing(slot + PublisherSlotDescriptor.REPAIRING_OFFSET, index);
                 if (!Repair.deadPublisher(ring, index, handle))
                 {
                     return false; // undecided: a live publisher names its claim; a later check repairs it
@@ -217,6 +218,7 @@ public final class Liveness
             }
             finally
             {
+                control.putIntVolatile(slot + PublisherSlotDescriptor.REPAIRING_OFFSET, 0);
                 handle.unlock(lock);
             }
         }
@@ -236,13 +238,14 @@ public final class Liveness
             {
                 return false;
             }
+            final int slot = ring.subscriberSlot(index);
             try
             {
-                final int slot = ring.subscriberSlot(index);
                 if (control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET) != SubscriberSlotDescriptor.STATE_ACTIVE)
                 {
                     return false;
                 }
+                markRepairing(slot + SubscriberSlotDescriptor.REPAIRING_OFFSET, index);
                 if (control.getInt(slot + SubscriberSlotDescriptor.POLICY_OFFSET) == SubscriberSlotDescriptor.POLICY_DURABLE)
                 {
                     Repair.deadDurableSubscriber(ring, index);
@@ -255,12 +258,26 @@ public final class Liveness
             }
             finally
             {
+                control.putIntVolatile(slot + SubscriberSlotDescriptor.REPAIRING_OFFSET, 0);
                 handle.unlock(lock);
             }
         }
         finally
         {
             handle.unlockAllocation();
+        }
+    }
+
+    /**
+     * A repairer holds the dead owner's lock from here until the slot is freed: the flag tells {@code status()},
+     * which sees the lock held, that its holder is a repairer, not the owner.
+     */
+    private void markRepairing(final int flagOffset, final int index)
+    {
+        control.putIntVolatile(flagOffset, 1);
+        if (io.shmbus.impl.ring.FaultPoints.ANY)
+        {
+            io.shmbus.impl.ring.FaultPoints.reach(io.shmbus.impl.ring.FaultPoints.REPAIRING, index);
         }
     }
 }

@@ -33,6 +33,8 @@ public final class FaultPoints
     public static final String JOINING = "joining";
     /** A subscriber joining: its slot is allocated (locked, not yet active), its start position not yet read. */
     public static final String JOIN_SLOT = "joinSlot";
+    /** A repair of a dead participant's slot: its lock taken and the slot marked as being repaired. */
+    public static final String REPAIRING = "repairing";
     /** A durable subscriber's poll: its message index stored, its new position not yet. */
     public static final String POLL_END = "pollEnd";
     /** Opening a topic: mapped and its header checked, the sweep for dead participants not yet run. */

@@ -231,6 +231,34 @@ public abstract class RingSubscriber implements Subscriber
     }
 
     /**
+     * Count a futex sleep made for this subscriber by a wait set, in its slot's {@code waits}.
+     */
+    public final void countWait()
+    {
+        addToSlot(SubscriberSlotDescriptor.WAITS_OFFSET);
+    }
+
+    /**
+     * Count a wait of a wait set that ended by timeout, in this subscriber's slot's {@code waitTimeouts}.
+     */
+    public final void countWaitTimeout()
+    {
+        addToSlot(SubscriberSlotDescriptor.WAIT_TIMEOUTS_OFFSET);
+    }
+
+    private void addToSlot(final int field)
+    {
+        try
+        {
+            control.putLongRelease(slotOffset + field, control.getLong(slotOffset + field) + 1);
+        }
+        catch (final InternalError error)
+        {
+            throw ring.memoryFault(error);
+        }
+    }
+
+    /**
      * @return the address of the topic's data futex word.
      */
     public final long dataSignalAddress()
