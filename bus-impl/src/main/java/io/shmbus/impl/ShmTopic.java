@@ -17,7 +17,7 @@ import io.shmbus.impl.liveness.Repair;
 import io.shmbus.impl.mapping.MappedTopic;
 import io.shmbus.impl.platform.Linux;
 import io.shmbus.impl.ring.ExclusiveRingPublisher;
-import io.shmbus.impl.ring.FaultPoints;
+import io.shmbus.impl.faults.FaultPoints;
 import io.shmbus.impl.ring.RoundWait;
 import io.shmbus.impl.ring.Ring;
 import io.shmbus.impl.ring.SharedRingPublisher;

@@ -275,9 +275,9 @@ public final class Liveness
     private void markRepairing(final int flagOffset, final int index)
     {
         control.putIntVolatile(flagOffset, 1);
-        if (io.shmbus.impl.ring.FaultPoints.ANY)
+        if (io.shmbus.impl.faults.FaultPoints.ANY)
         {
-            io.shmbus.impl.ring.FaultPoints.reach(io.shmbus.impl.ring.FaultPoints.REPAIRING, index);
+            io.shmbus.impl.faults.FaultPoints.reach(io.shmbus.impl.faults.FaultPoints.REPAIRING, index);
         }
     }
 }

@@ -75,8 +75,14 @@ public final class Repair
         {
             control.putIntVolatile(ControlDescriptor.EXCLUSIVE_PUBLISHER_OFFSET, 0);
         }
+        if (control.getIntVolatile(slot + PublisherSlotDescriptor.SLEEPING_OFFSET) != 0)
+        {
+            control.putIntVolatile(slot + PublisherSlotDescriptor.SLEEPING_OFFSET, 0);
+            control.getAndAddInt(ControlDescriptor.SPACE_WAITERS_OFFSET, -1);
+        }
         control.putIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET, PublisherSlotDescriptor.STATE_FREE);
         control.getAndAddInt(ControlDescriptor.PUBLISHER_COUNT_OFFSET, -1);
+        settleWaiters(ring, ControlDescriptor.SPACE_WAITERS_OFFSET, false);
         control.getAndAddLong(ControlDescriptor.RECLAIMS_OFFSET, 1);
         LOG.warn("publisher slot {} of {} (pid {}) died attached; {} part(s) of its last claim repaired into padding",
             index, ring.topic().source(), control.getInt(slot + PublisherSlotDescriptor.PID_OFFSET), repaired);
@@ -189,6 +195,7 @@ public final class Repair
             control.getAndAddInt(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET, -1);
         }
         control.getAndAddLong(ControlDescriptor.RECLAIMS_OFFSET, 1);
+        settleWaiters(ring, ControlDescriptor.DATA_WAITERS_OFFSET, true);
         LOG.warn("subscriber slot {} of {} (pid {}) died attached; slot freed at position {}", index,
             ring.topic().source(), control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
             control.getLongVolatile(slot + SubscriberSlotDescriptor.POSITION_OFFSET));
@@ -209,9 +216,70 @@ public final class Repair
         forgetSleeper(control, slot);
         control.putLong(slot + SubscriberSlotDescriptor.DETACHED_MS_OFFSET, System.currentTimeMillis());
         control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_DETACHED);
+        settleWaiters(ring, ControlDescriptor.DATA_WAITERS_OFFSET, true);
         LOG.warn("durable subscriber slot {} of {} (pid {}) died attached; its position {} is kept for its return",
             index, ring.topic().source(), control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
             control.getLongVolatile(slot + SubscriberSlotDescriptor.POSITION_OFFSET));
+    }
+
+    /**
+     * A sleeper killed between its add to a waiters count and the store of its slot's sleeping flag left the count
+     * one too high, and nothing in its slot says so: the other side would then make a needless wake-up call after
+     * every commit or poll, for good. So after freeing a dead participant, compare the count with the number of
+     * slots flagged as sleeping. A live sleeper is in that window for a few instructions, so an excess seen in each
+     * of several looks over 15 ms, with the count unchanged, is a dead one's, and is taken off with a CAS that fails
+     * if anyone came or went meanwhile. (Were a live sleeper preempted in the window for all that time, its wake-up
+     * could come late, by at most its sleep slice; a too-high count is never lost, only settled.)
+     *
+     * @param ring          the ring.
+     * @param waitersOffset dataWaiters or spaceWaiters.
+     * @param subscribers   whether the sleepers are subscribers (else publishers).
+     */
+    static void settleWaiters(final Ring ring, final int waitersOffset, final boolean subscribers)
+    {
+        final UnsafeBuffer control = ring.control();
+        int waiters = control.getIntVolatile(waitersOffset);
+        int excess = Integer.MAX_VALUE;
+        for (int look = 0; look < 4; look++)
+        {
+            if (look > 0)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                if (control.getIntVolatile(waitersOffset) != waiters)
+                {
+                    return; // somebody came or went: not settled now, perhaps at the next repair
+                }
+            }
+            excess = Math.min(excess, waiters - flaggedSleepers(ring, subscribers));
+            if (excess <= 0)
+            {
+                return;
+            }
+        }
+        if (control.compareAndSetInt(waitersOffset, waiters, waiters - excess))
+        {
+            control.getAndAddLong(ControlDescriptor.REPAIRS_OFFSET, 1);
+            LOG.warn("{}: {} was {} with {} sleeper(s) flagged: a dead sleeper's count taken off", ring.topic().source(),
+                subscribers ? "dataWaiters" : "spaceWaiters", waiters, waiters - excess);
+        }
+    }
+
+    private static int flaggedSleepers(final Ring ring, final boolean subscribers)
+    {
+        final UnsafeBuffer control = ring.control();
+        final int slots = subscribers ? ring.topic().geometry().maxSubscribers() : ring.topic().geometry().maxPublishers();
+        int flagged = 0;
+        for (int i = 0; i < slots; i++)
+        {
+            final int offset = subscribers ?
+                ring.subscriberSlot(i) + SubscriberSlotDescriptor.SLEEPING_OFFSET :
+                ring.publisherSlot(i) + PublisherSlotDescriptor.SLEEPING_OFFSET;
+            if (control.getIntVolatile(offset) != 0)
+            {
+                flagged++;
+            }
+        }
+        return flagged;
     }
 
     private static void forgetSleeper(final UnsafeBuffer control, final int slot)

@@ -1,5 +1,6 @@
 package io.shmbus.impl.ring;
 
+import io.shmbus.impl.faults.FaultPoints;
 import io.shmbus.TopicCorruptedException;
 import io.shmbus.impl.layout.ControlDescriptor;
 import io.shmbus.impl.layout.RecordDescriptor;

@@ -1,5 +1,6 @@
 package io.shmbus.impl.ring;
 
+import io.shmbus.impl.faults.FaultPoints;
 import io.shmbus.impl.liveness.Liveness;
 import io.shmbus.impl.signal.DataSignal;
 import io.shmbus.impl.signal.Sleeper;
@@ -102,7 +103,7 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
             ControlDescriptor.BLOCKING_PUBLISHERS_OFFSET,
             -1,
             -1,
-            -1);
+            slotOffset + PublisherSlotDescriptor.SLEEPING_OFFSET);
     }
 
     /**

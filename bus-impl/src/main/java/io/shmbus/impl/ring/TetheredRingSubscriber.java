@@ -1,5 +1,6 @@
 package io.shmbus.impl.ring;
 
+import io.shmbus.impl.faults.FaultPoints;
 import io.shmbus.impl.liveness.Liveness;
 import io.shmbus.impl.signal.SpaceSignal;
 import io.shmbus.LossHandler;

@@ -202,6 +202,10 @@ public final class Sleeper
         if (delta > 0)
         {
             control.getAndAddInt(waitersOffset, 1);
+            if (io.shmbus.impl.faults.FaultPoints.ANY)
+            {
+                io.shmbus.impl.faults.FaultPoints.reach(io.shmbus.impl.faults.FaultPoints.WAITER_ADDED, waitersOffset);
+            }
             if (sleepingFlagOffset >= 0)
             {
                 control.putIntRelease(sleepingFlagOffset, 1);

@@ -41,6 +41,11 @@ final class TopicProbe implements AutoCloseable
         return mapped.fd();
     }
 
+    org.agrona.concurrent.UnsafeBuffer control()
+    {
+        return control;
+    }
+
     long tail()
     {
         return control.getLongVolatile(ControlDescriptor.TAIL_OFFSET);

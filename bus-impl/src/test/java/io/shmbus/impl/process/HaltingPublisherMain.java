@@ -29,7 +29,7 @@ import java.util.zip.CRC32C;
  * {@code window} says:
  * <ul>
  *     <li>{@code afterTail}, {@code afterHeader}, {@code beforeCas}: a fault point of the claim path (see
- *     {@code io.shmbus.impl.ring.FaultPoints}); the JVM must run with {@code -Dshmbus.faultPoints=<window>} and
+ *     {@code io.shmbus.impl.faults.FaultPoints}); the JVM must run with {@code -Dshmbus.faultPoints=<window>} and
  *     {@code -Dshmbus.faultPoints.skip=<before>}. The fault point prints {@code HALTED <window> <position>}.</li>
  *     <li>{@code halfBody}: the claim is taken and half of the body written; it prints
  *     {@code HALTED halfBody <position>} and waits for {@code COMMIT} (writes the rest and commits) or

@@ -1,4 +1,4 @@
-package io.shmbus.impl.ring;
+package io.shmbus.impl.faults;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +33,8 @@ public final class FaultPoints
     public static final String JOINING = "joining";
     /** A subscriber joining: its slot is allocated (locked, not yet active), its start position not yet read. */
     public static final String JOIN_SLOT = "joinSlot";
+    /** A sleeper: counted in its topic's waiters, its slot's sleeping flag not yet set. */
+    public static final String WAITER_ADDED = "waiterAdded";
     /** A repair of a dead participant's slot: its lock taken and the slot marked as being repaired. */
     public static final String REPAIRING = "repairing";
     /** A durable subscriber's poll: its message index stored, its new position not yet. */
