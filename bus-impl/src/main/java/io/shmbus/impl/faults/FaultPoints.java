@@ -14,10 +14,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * and then sleeps for ever, holding what it holds there (a claim, the cleaning lock, a slot not yet counted), so
  * the test can kill it there with SIGKILL (or stop it with SIGSTOP).
  *
- * <p>Two optional settings: {@code -Dshmbus.faultPoints.skip=N} lets the point pass N times before it halts
+ * <p>Two optional settings: {@code -Dshmbus.faultPoints.skip=N} lets the points pass N times before they halt
  * (so a publisher can commit N messages first), and {@code -Dshmbus.faultPoints.release=<file>} makes a halted
  * thread go on, after printing {@code RELEASED <name> <position>}, once that file exists (so a test can show
- * that a publisher that was only slow, not dead, finishes what it started).
+ * that a publisher that was only slow, not dead, finishes what it started). Several points may be enabled at once,
+ * separated by commas; {@code {point}} in the release file's name is replaced by the point's name, so that each
+ * point is released on its own.
  */
 public final class FaultPoints
 {
@@ -29,6 +31,8 @@ public final class FaultPoints
     public static final String BEFORE_CAS = "beforeCas";
     /** In a cleaning round: after cleanIntent was stored, before any byte was zeroed (the lock is held). */
     public static final String IN_ROUND = "inRound";
+    /** A shared publisher's claim: its compare-and-swap of the tail failed, its slot still names the old tail. */
+    public static final String AFTER_FAILED_CAS = "afterFailedCas";
     /** A subscriber joining: its slot is active at its start position, it is not counted as connected yet. */
     public static final String JOINING = "joining";
     /** A subscriber joining: its slot is allocated (locked, not yet active), its start position not yet read. */
@@ -43,6 +47,8 @@ public final class FaultPoints
     public static final String OPEN_MAPPED = "openMapped";
 
     static final String ENABLED = System.getProperty("shmbus.faultPoints", "");
+    /** The enabled points: one name, or several separated by commas. */
+    private static final java.util.Set<String> POINTS = java.util.Set.of(ENABLED.split(","));
     /** True when a fault point is enabled in this JVM; guard every {@link #reach} with it. */
     public static final boolean ANY = !ENABLED.isEmpty();
     private static final long SKIP = Long.getLong("shmbus.faultPoints.skip", 0);
@@ -61,11 +67,11 @@ public final class FaultPoints
      */
     public static void reach(final String point, final long position)
     {
-        if (ENABLED.equals(point) && PASSED.getAndIncrement() >= SKIP)
+        if (POINTS.contains(point) && PASSED.getAndIncrement() >= SKIP)
         {
             System.out.println("HALTED " + point + " " + position);
             System.out.flush();
-            final Path release = RELEASE.isEmpty() ? null : Path.of(RELEASE);
+            final Path release = RELEASE.isEmpty() ? null : Path.of(RELEASE.replace("{point}", point));
             while (null == release || !Files.exists(release))
             {
                 try

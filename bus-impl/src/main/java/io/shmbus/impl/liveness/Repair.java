@@ -137,6 +137,15 @@ public final class Repair
                 return UNDECIDED; // a live publisher names the same position: it won the CAS, or will fail it
             }
         }
+        if (ring.data().getIntVolatile(wraps ? 0 : startIndex) == 0 &&
+            (!wraps || ring.data().getIntVolatile(startIndex) == 0))
+        {
+            final long winner = winningEnd(ring, start, probe);
+            if (winner >= 0 && winner != start + extent)
+            {
+                return 0; // another dead publisher's claim at this position won the tail: this one's CAS failed
+            }
+        }
         int repaired = 0;
         if (padFirst)
         {
@@ -152,6 +161,61 @@ public final class Repair
             ring.afterRepair();
         }
         return repaired;
+    }
+
+    /**
+     * Several dead publishers' slots may name the same claim position with different lengths: all read the same
+     * tail, one won the CAS and died before writing a header, the others failed the CAS and died before naming
+     * another position. Which one won is settled by what lies after each candidate's end: the winner's end is where
+     * the stream goes on (it is the tail, or a later claim's header has been written there, or a later claimant's
+     * slot names it), while every shorter loser's end falls inside the winner's claim, where nothing was written and
+     * which no slot can name (the tail jumped over it). So the winner is the candidate with the shortest end that
+     * shows one of those signs; a longer loser's end may show one by chance, but a shorter one is always found first.
+     *
+     * @return the end of the claim that won the tail at {@code start}, or -1 when no candidate shows a sign (the repair
+     * is then left to the candidates' own checks).
+     */
+    static long winningEnd(final Ring ring, final long start, final LockHandle probe)
+    {
+        final UnsafeBuffer control = ring.control();
+        final int maxPublishers = ring.topic().geometry().maxPublishers();
+        final long tail = ring.tail();
+        long best = -1;
+        for (int i = 0; i < maxPublishers; i++)
+        {
+            final int slot = ring.publisherSlot(i);
+            if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) == PublisherSlotDescriptor.STATE_FREE ||
+                control.getLongVolatile(slot + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET) != start)
+            {
+                continue;
+            }
+            final long end = start + control.getInt(slot + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET);
+            if (end <= start || end > tail || (best >= 0 && end >= best))
+            {
+                continue;
+            }
+            if (end == tail || ring.data().getIntVolatile((int)end & (ring.capacity() - 1)) != 0 ||
+                isNamedByASlot(ring, end))
+            {
+                best = end;
+            }
+        }
+        return best;
+    }
+
+    private static boolean isNamedByASlot(final Ring ring, final long position)
+    {
+        final UnsafeBuffer control = ring.control();
+        for (int i = 0; i < ring.topic().geometry().maxPublishers(); i++)
+        {
+            final int slot = ring.publisherSlot(i);
+            if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) != PublisherSlotDescriptor.STATE_FREE &&
+                control.getLongVolatile(slot + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET) == position)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isUncommitted(final Ring ring, final int index, final int length)

@@ -73,6 +73,10 @@ public final class SharedRingPublisher extends RingPublisher
             {
                 break;
             }
+            if (FaultPoints.ANY)
+            {
+                FaultPoints.reach(FaultPoints.AFTER_FAILED_CAS, tail);
+            }
         }
 
         placeClaim(tail, index, padding, recordLength);

@@ -63,7 +63,7 @@ public final class HaltingPublisherMain
         final int headerLength = options.timestamps() ? 32 : 16;
         final int capacity = options.capacityBytes();
         final boolean faultPoint = !"halfBody".equals(window);
-        if (faultPoint && !window.equals(System.getProperty("shmbus.faultPoints")))
+        if (faultPoint && !java.util.List.of(System.getProperty("shmbus.faultPoints", "").split(",")).contains(window))
         {
             ChildSupport.fail("window " + window + " needs -Dshmbus.faultPoints=" + window);
         }
@@ -115,7 +115,7 @@ public final class HaltingPublisherMain
             }
             else
             {
-                length = TestMessages.length(id, sequence, max);
+                length = (int)a.getLong("length", TestMessages.length(id, sequence, max));
             }
             final long sum = TestMessages.fill(scratch, crc, id, sequence, length);
             final Claim claim = new Claim();
