@@ -347,6 +347,7 @@ public final class TopicFiles
 
     private static void allocate(final int fd, final long length, final Path path) throws ErrnoException
     {
+        MemoryLimit.check(length, "topic " + path);
         try
         {
             Linux.fallocate(fd, 0, length);
@@ -428,6 +429,7 @@ public final class TopicFiles
             {
                 throw new IllegalStateException("fresh memfd already locked");
             }
+            MemoryLimit.check(geometry.fileLength(), "anonymous topic " + label);
             Linux.ftruncate(fd, geometry.fileLength());
             try
             {
