@@ -143,7 +143,26 @@ public final class Bench
         Files.createDirectories(out);
         clearOldResults();
 
-        final LoadCheck load = new LoadCheck(loadSource, Runtime.getRuntime().availableProcessors());
+        final int cpus = Runtime.getRuntime().availableProcessors();
+        final boolean ok;
+        try (OwnLoad ownLoad = OwnLoad.ofThisProcessTree(cpus))
+        {
+            ok = measureAndReport(new LoadCheck(loadSource, ownLoad::load, cpus), scenarios, transports, sizes, harness, jmh);
+        }
+        Runner.delete(shmRoot);
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+        System.out.println("wrote " + out.resolve("summary.md"));
+        return ok;
+    }
+
+    private boolean measureAndReport(
+        final LoadCheck load,
+        final Set<String> scenarios,
+        final Set<String> transports,
+        final Set<Integer> sizes,
+        final boolean harness,
+        final boolean jmh) throws IOException
+    {
         final Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("mode", mode.name());
         summary.put("started", Instant.now().toString());
@@ -179,14 +198,16 @@ public final class Bench
             runner.nice = nice;
             final List<Round> schedule = Plan.schedule(Plan.runs(mode, scenarios, transports, sizes), rounds);
             final int total = schedule.stream().mapToInt(r -> r.runs().size()).sum();
-            System.out.printf(Locale.ROOT, "%d runs: %d round(s) of each scenario; a verdict needs a 1-minute load " +
-                "average of at most %.2f (%.1f per CPU) at every round%n", total, rounds, load.limit(), LoadCheck.LIMIT_PER_CPU);
+            System.out.printf(Locale.ROOT, "%d runs: %d round(s) of each scenario; a verdict needs the 1-minute load " +
+                "average of other work (less the harness's own share) at most %.2f (%.1f per CPU) at every round%n",
+                total, rounds, load.limit(), LoadCheck.LIMIT_PER_CPU);
             int i = 0;
             for (final Round round : schedule)
             {
                 final String name = "round " + round.number() + "/" + rounds + " of " + round.scenario();
                 final String before = load.read("before " + name);
-                System.out.println("-- " + name + ": load before " + before + (load.over(before) ? " (over the limit)" : ""));
+                final boolean overBefore = load.lastOver();
+                System.out.println("-- " + name + ": load before " + before + (overBefore ? " (over the limit)" : ""));
                 final List<String> order = new ArrayList<>();
                 for (final Run run : round.runs())
                 {
@@ -201,14 +222,15 @@ public final class Bench
                     ok &= null == row.get("error");
                 }
                 final String after = load.read("after " + name);
-                System.out.println("-- " + name + ": load after " + after + (load.over(after) ? " (over the limit)" : ""));
+                final boolean overAfter = load.lastOver();
+                System.out.println("-- " + name + ": load after " + after + (overAfter ? " (over the limit)" : ""));
                 final Map<String, Object> entry = new LinkedHashMap<>();
                 entry.put("scenario", round.scenario());
                 entry.put("round", round.number());
                 entry.put("order", order);
                 entry.put("loadBefore", before);
                 entry.put("loadAfter", after);
-                entry.put("overLimit", load.over(before) || load.over(after));
+                entry.put("overLimit", overBefore || overAfter);
                 roundLog.add(entry);
             }
         }
@@ -241,9 +263,6 @@ public final class Bench
         {
             System.out.println("NOT A VERDICT: " + load.reason());
         }
-        Runner.delete(shmRoot);
-        Runtime.getRuntime().removeShutdownHook(cleanup);
-        System.out.println("wrote " + out.resolve("summary.md"));
         return ok;
     }
 

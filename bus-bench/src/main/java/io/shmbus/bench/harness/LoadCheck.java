@@ -5,13 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
 /**
  * Whether the machine was quiet enough for the run to be a verdict: the 1-minute load average, read from
- * /proc/loadavg before and after every round, must stay at or under {@link #LIMIT_PER_CPU} per CPU. Above
- * that, other work competes with the measured processes for the CPUs, and the figures measure the
- * scheduler as much as the transports.
+ * /proc/loadavg before and after every round, less the harness's own share of it ({@link OwnLoad}), must
+ * stay at or under {@link #LIMIT_PER_CPU} per CPU. Above that, other work competes with the measured
+ * processes for the CPUs, and the figures measure the scheduler as much as the transports.
  */
 final class LoadCheck
 {
@@ -19,6 +20,7 @@ final class LoadCheck
     static final double LIMIT_PER_CPU = 0.5;
 
     private final Supplier<String> source;
+    private final DoubleSupplier ownShare;
     private final int cpus;
     private final double limit;
     private final List<Map<String, Object>> readings = new ArrayList<>();
@@ -27,12 +29,14 @@ final class LoadCheck
     private boolean unreadable;
 
     /**
-     * @param source the content of /proc/loadavg ("0.52 0.31 0.20 1/234 5678"), or null when it cannot be read.
-     * @param cpus   the CPUs this process may run on.
+     * @param source   the content of /proc/loadavg ("0.52 0.31 0.20 1/234 5678"), or null when it cannot be read.
+     * @param ownShare the harness's own share of the 1-minute load average.
+     * @param cpus     the CPUs this process may run on.
      */
-    LoadCheck(final Supplier<String> source, final int cpus)
+    LoadCheck(final Supplier<String> source, final DoubleSupplier ownShare, final int cpus)
     {
         this.source = source;
+        this.ownShare = ownShare;
         this.cpus = cpus;
         this.limit = LIMIT_PER_CPU * cpus;
     }
@@ -41,7 +45,8 @@ final class LoadCheck
      * Read the load now.
      *
      * @param when what is about to start or has just ended, e.g. "before round 2 of round-trip".
-     * @return the three load averages ("1.02 0.80 0.51"), or "unknown".
+     * @return the three load averages and the part of the 1-minute one left to other work
+     *         ("1.92 0.80 0.51, others 0.12"), or "unknown".
      */
     String read(final String when)
     {
@@ -59,39 +64,41 @@ final class LoadCheck
                 oneMinute = Double.NaN;
             }
         }
-        final String averages = Double.isNaN(oneMinute) ? "unknown" : f[0] + " " + f[1] + " " + f[2];
+        final double own = round2(ownShare.getAsDouble());
+        final double others = Double.isNaN(oneMinute) ? Double.NaN : round2(Math.max(0, oneMinute - own));
+        final String averages = Double.isNaN(oneMinute) ? "unknown" : String.format(Locale.ROOT,
+            "%s %s %s, others %.2f", f[0], f[1], f[2], others);
         final Map<String, Object> reading = new LinkedHashMap<>();
         reading.put("when", when);
-        reading.put("loadAverage", averages);
+        reading.put("loadAverage", Double.isNaN(oneMinute) ? null : f[0] + " " + f[1] + " " + f[2]);
         reading.put("load1m", Double.isNaN(oneMinute) ? null : oneMinute);
-        reading.put("overLimit", Double.isNaN(oneMinute) || oneMinute > limit);
+        reading.put("ownShare1m", own);
+        reading.put("others1m", Double.isNaN(others) ? null : others);
+        reading.put("overLimit", Double.isNaN(others) || others > limit);
         readings.add(reading);
-        if (Double.isNaN(oneMinute))
+        if (Double.isNaN(others))
         {
             unreadable = true;
         }
-        else if (Double.isNaN(highest) || oneMinute > highest)
+        else if (Double.isNaN(highest) || others > highest)
         {
-            highest = oneMinute;
+            highest = others;
             highestAt = when;
         }
         return averages;
     }
 
     /**
-     * @param averages what {@link #read(String)} returned.
-     * @return whether its 1-minute load average is over the limit (or unknown).
+     * @return whether the last reading was over the limit (or unknown).
      */
-    boolean over(final String averages)
+    boolean lastOver()
     {
-        try
-        {
-            return Double.parseDouble(averages.split(" ")[0]) > limit;
-        }
-        catch (final NumberFormatException ex)
-        {
-            return true;
-        }
+        return readings.isEmpty() || Boolean.TRUE.equals(readings.get(readings.size() - 1).get("overLimit"));
+    }
+
+    private static double round2(final double v)
+    {
+        return Math.round(v * 100) / 100.0;
     }
 
     /**
@@ -119,7 +126,7 @@ final class LoadCheck
         m.put("cpus", cpus);
         m.put("limitPerCpu", LIMIT_PER_CPU);
         m.put("limit1m", limit);
-        m.put("highest1m", Double.isNaN(highest) ? null : highest);
+        m.put("highestOthers1m", Double.isNaN(highest) ? null : highest);
         m.put("highestAt", highestAt);
         m.put("notAVerdict", notAVerdict());
         m.put("reason", reason());
@@ -138,8 +145,9 @@ final class LoadCheck
         }
         if (!Double.isNaN(highest) && highest > limit)
         {
-            return String.format(Locale.ROOT, "the 1-minute load average reached %.2f (%s), over the limit of %.2f " +
-                "(%.1f per CPU, %d CPUs)", highest, highestAt, limit, LIMIT_PER_CPU, cpus);
+            return String.format(Locale.ROOT, "the 1-minute load average of other work (the load average less the " +
+                "harness's own share) reached %.2f (%s), over the limit of %.2f (%.1f per CPU, %d CPUs)", highest,
+                highestAt, limit, LIMIT_PER_CPU, cpus);
         }
         return "the load average could not be read";
     }

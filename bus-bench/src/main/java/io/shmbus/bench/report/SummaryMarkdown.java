@@ -68,8 +68,9 @@ public final class SummaryMarkdown
             .append(machine.get("clocksource")).append('\n');
         sb.append("- JDK: ").append(machine.get("jdk")).append('\n');
         sb.append("- load average (1, 5, 15 min) at start: ").append(machine.get("loadAverageAtStart"))
-            .append(", at end: ").append(summary.get("loadAverageAtEnd")).append("; highest 1-minute load at a round: ")
-            .append(load.get("highest1m")).append(" (limit for a verdict: ").append(load.get("limit1m"))
+            .append(", at end: ").append(summary.get("loadAverageAtEnd")).append("; highest 1-minute load of other ")
+            .append("work at a round (the load average less the harness's own share): ")
+            .append(load.get("highestOthers1m")).append(" (limit for a verdict: ").append(load.get("limit1m"))
             .append(", ").append(load.get("limitPerCpu")).append(" per CPU)\n");
         sb.append("- rounds: ").append(settings.get("rounds")).append(" per scenario. Each round runs every transport ")
             .append("of a scenario once at each size, back to back, the next round in a rotated order. Ratios are ")
@@ -255,7 +256,9 @@ public final class SummaryMarkdown
         {
             return;
         }
-        sb.append("## Rounds and load (1, 5, 15 min load average before and after each round)\n\n");
+        sb.append("## Rounds and load\n\nThe 1, 5 and 15 minute load averages before and after each round, and the ")
+            .append("1-minute load left to other work once the harness's own share (its JVMs' CPU time, averaged ")
+            .append("like the load) is taken off.\n\n");
         sb.append("| scenario | round | order | load before | load after | |\n|---|---:|---|---|---|---|\n");
         for (final Map<String, Object> r : rounds)
         {

@@ -205,7 +205,7 @@ class RoundsTest
         final Map<String, Object> load = new LinkedHashMap<>();
         load.put("limit1m", 1.0);
         load.put("limitPerCpu", 0.5);
-        load.put("highest1m", notVerdict ? 3.5 : 0.2);
+        load.put("highestOthers1m", notVerdict ? 3.5 : 0.2);
         load.put("reason", notVerdict ? "the 1-minute load average reached 3.50" : null);
         final Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("mode", "test");
