@@ -79,6 +79,11 @@ class HarnessSmokeTest
         assertTrue(markdown.contains("## Goals"), "goals table present");
         assertTrue(((List<Map<String, Object>>)summary.get("goals")).stream().anyMatch(g -> null != g.get("met")),
             "some goals judged");
+        for (final String chart : List.of("round-trip-32B-percentiles.png", "throughput-msgs.png", "fan-out-fan-in.png",
+            "idle-cpu.png"))
+        {
+            assertTrue(Files.size(out.resolve(chart)) > 0, chart + " drawn from the medians");
+        }
         assertTrue(ok, "every run succeeded");
         checkCleanedUp();
     }
