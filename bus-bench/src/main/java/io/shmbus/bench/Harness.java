@@ -26,7 +26,10 @@ import java.util.concurrent.Callable;
     description = "Cross-process benchmarks of shmbus beside Aeron IPC, Agrona rings and kernel sockets.")
 public final class Harness implements Callable<Integer>
 {
-    @Option(names = "--quick", description = "Every scenario with short runs (under 3 minutes).")
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--quick", description = "Every scenario with short runs, 3 rounds (each round under 3 minutes).")
     boolean quick;
 
     @Option(names = "--smoke", description = "A few thousand messages per scenario, shmbus and one peer: checks the harness works.")
@@ -47,7 +50,13 @@ public final class Harness implements Callable<Integer>
         "(default: 32,256,4096 and 32,256,4096,65536).")
     Set<Integer> sizes = new LinkedHashSet<>();
 
-    @Option(names = "--jmh", negatable = true, description = "Run the JMH microbenchmarks (default: in full mode only).")
+    @Option(names = "--rounds", description = "Rounds per scenario: each round runs every selected transport of " +
+        "the scenario once at each size, the next one in a rotated order; ratios are taken within a round " +
+        "(default: 5 in full mode, 3 with --quick, 1 with --smoke).")
+    Integer rounds;
+
+    @Option(names = "--jmh", negatable = true, description = "Run the JMH microbenchmarks (default: in a full run " +
+        "of everything only, not with --quick, --scenarios, --transports or --sizes).")
     Boolean jmh;
 
     @Option(names = "--jmh-only", description = "Run only the JMH microbenchmarks.")
@@ -94,7 +103,16 @@ public final class Harness implements Callable<Integer>
             null == childFlags || childFlags.isBlank() ? java.util.List.of() : java.util.List.of(childFlags.trim().split("\\s+")));
         bench.aeronTermLength(aeronTermBytes);
         bench.nice(nice);
-        final boolean runJmh = jmhOnly || (null != jmh ? jmh : !quick && !smoke);
+        if (null != rounds)
+        {
+            if (rounds < 1)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--rounds must be at least 1, got " + rounds);
+            }
+            bench.rounds(rounds);
+        }
+        final boolean selected = !scenarios.isEmpty() || !transports.isEmpty() || !sizes.isEmpty();
+        final boolean runJmh = jmhOnly || (null != jmh ? jmh : !quick && !smoke && !selected);
         return bench.run(scenarios, transports, sizes, !jmhOnly, runJmh) ? 0 : 1;
     }
 

@@ -1,7 +1,9 @@
 package io.shmbus.bench.harness;
 
 import io.shmbus.bench.report.Charts;
+import io.shmbus.bench.report.Goals;
 import io.shmbus.bench.report.Json;
+import io.shmbus.bench.report.Rounds;
 import io.shmbus.bench.report.SummaryMarkdown;
 
 import java.io.IOException;
@@ -12,11 +14,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * Runs a plan, the JMH microbenchmarks if asked, and writes the results.
+ * Runs a plan in rounds ({@link Plan#schedule(List, int)}), the JMH microbenchmarks if asked, and writes the
+ * results: every round's rows with their ratios, the median and range of each figure and ratio across
+ * rounds, the goals, and whether the machine was quiet enough for a verdict ({@link LoadCheck}).
  */
 public final class Bench
 {
@@ -33,6 +39,8 @@ public final class Bench
     private final List<String> extraChildFlags;
     private int aeronTermLength = 64 << 20;
     private int nice;
+    private int rounds;
+    private Supplier<String> loadSource = () -> Machine.firstLine("/proc/loadavg");
 
     /**
      * @param mode      how long to run.
@@ -59,6 +67,31 @@ public final class Bench
         this.out = out.toAbsolutePath();
         this.shmRoot = shm.resolve("shmbus-bench-" + ProcessHandle.current().pid());
         this.classpath = classpath;
+        this.rounds = mode.rounds();
+    }
+
+    /**
+     * @param rounds how many rounds to run each scenario (default: the mode's).
+     * @throws IllegalArgumentException when less than 1.
+     */
+    public void rounds(final int rounds)
+    {
+        if (rounds < 1)
+        {
+            throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
+        }
+        this.rounds = rounds;
+    }
+
+    /**
+     * Where the load average is read before and after each round: by default /proc/loadavg; tests give a
+     * reading of their own.
+     *
+     * @param loadSource returns a line in the format of /proc/loadavg, or null when there is none.
+     */
+    public void loadSource(final Supplier<String> loadSource)
+    {
+        this.loadSource = loadSource;
     }
 
     /**
@@ -110,11 +143,32 @@ public final class Bench
         Files.createDirectories(out);
         clearOldResults();
 
+        final int cpus = Runtime.getRuntime().availableProcessors();
+        final boolean ok;
+        try (OwnLoad ownLoad = OwnLoad.ofThisProcessTree(cpus))
+        {
+            ok = measureAndReport(new LoadCheck(loadSource, ownLoad::load, cpus), scenarios, transports, sizes, harness, jmh);
+        }
+        Runner.delete(shmRoot);
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+        System.out.println("wrote " + out.resolve("summary.md"));
+        return ok;
+    }
+
+    private boolean measureAndReport(
+        final LoadCheck load,
+        final Set<String> scenarios,
+        final Set<String> transports,
+        final Set<Integer> sizes,
+        final boolean harness,
+        final boolean jmh) throws IOException
+    {
         final Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("mode", mode.name());
         summary.put("started", Instant.now().toString());
         summary.put("machine", Machine.describe());
         final Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("rounds", harness ? rounds : 0);
         settings.put("childJvmFlags", String.join(" ", concat(concat(REQUIRED_FLAGS, CHILD_FLAGS), extraChildFlags)));
         settings.put("bufferBytes", Runner.CAPACITY);
         settings.put("aeronTermLength", aeronTermLength);
@@ -128,6 +182,7 @@ public final class Bench
         System.out.println("bus-bench " + mode.name() + ": load average " + Machine.loadAverage() + ", results in " + out);
 
         final List<Map<String, Object>> rows = new ArrayList<>();
+        final List<Map<String, Object>> roundLog = new ArrayList<>();
         boolean ok = true;
         if (harness)
         {
@@ -141,25 +196,57 @@ public final class Bench
             final Runner runner = new Runner(mode, shmRoot, out, java);
             runner.aeronTermLength = aeronTermLength;
             runner.nice = nice;
-            final List<Run> runs = Plan.runs(mode, scenarios, transports, sizes);
+            final List<Round> schedule = Plan.schedule(Plan.runs(mode, scenarios, transports, sizes), rounds);
+            final int total = schedule.stream().mapToInt(r -> r.runs().size()).sum();
+            System.out.printf(Locale.ROOT, "%d runs: %d round(s) of each scenario; a verdict needs the 1-minute load " +
+                "average of other work (less the harness's own share) at most %.2f (%.1f per CPU) at every round%n",
+                total, rounds, load.limit(), LoadCheck.LIMIT_PER_CPU);
             int i = 0;
-            for (final Run run : runs)
+            for (final Round round : schedule)
             {
-                i++;
-                System.out.printf("[%d/%d] %-20s %-22s %6d B ", i, runs.size(), run.scenario(), run.variant().id(),
-                    run.size());
-                System.out.flush();
-                final Map<String, Object> row = runner.execute(run);
-                rows.add(row);
-                System.out.println(SummaryMarkdown.oneLine(row));
-                ok &= null == row.get("error");
+                final String name = "round " + round.number() + "/" + rounds + " of " + round.scenario();
+                final String before = load.read("before " + name);
+                final boolean overBefore = load.lastOver();
+                System.out.println("-- " + name + ": load before " + before + (overBefore ? " (over the limit)" : ""));
+                final List<String> order = new ArrayList<>();
+                for (final Run run : round.runs())
+                {
+                    i++;
+                    System.out.printf("[%d/%d] r%d %-20s %-22s %6d B ", i, total, round.number(), run.scenario(),
+                        run.variant().id(), run.size());
+                    System.out.flush();
+                    final Map<String, Object> row = runner.execute(run, round.number());
+                    rows.add(row);
+                    order.add(run.variant().id() + "@" + run.size());
+                    System.out.println(SummaryMarkdown.oneLine(row));
+                    ok &= null == row.get("error");
+                }
+                final String after = load.read("after " + name);
+                final boolean overAfter = load.lastOver();
+                System.out.println("-- " + name + ": load after " + after + (overAfter ? " (over the limit)" : ""));
+                final Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("scenario", round.scenario());
+                entry.put("round", round.number());
+                entry.put("order", order);
+                entry.put("loadBefore", before);
+                entry.put("loadAfter", after);
+                entry.put("overLimit", overBefore || overAfter);
+                roundLog.add(entry);
             }
         }
+        Rounds.putRatios(rows);
+        summary.put("rounds", roundLog);
         summary.put("rows", rows);
+        summary.put("aggregates", Rounds.aggregate(rows));
         if (jmh)
         {
+            load.read("before JMH");
             summary.put("jmh", JmhRunner.run(out, concat(REQUIRED_FLAGS, CHILD_FLAGS), mode));
+            load.read("after JMH");
         }
+        summary.put("notAVerdict", load.notAVerdict());
+        summary.put("loadCheck", load.describe());
+        summary.put("goals", Goals.evaluate(rows, load.notAVerdict()));
         summary.put("loadAverageAtEnd", Machine.loadAverage());
         summary.put("finished", Instant.now().toString());
         Files.writeString(out.resolve("summary.json"), Json.write(summary));
@@ -172,9 +259,10 @@ public final class Bench
         {
             System.out.println("charts failed: " + ex);
         }
-        Runner.delete(shmRoot);
-        Runtime.getRuntime().removeShutdownHook(cleanup);
-        System.out.println("wrote " + out.resolve("summary.md"));
+        if (load.notAVerdict())
+        {
+            System.out.println("NOT A VERDICT: " + load.reason());
+        }
         return ok;
     }
 

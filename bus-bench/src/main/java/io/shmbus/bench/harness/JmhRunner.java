@@ -19,6 +19,9 @@ import java.util.Map;
  */
 final class JmhRunner
 {
+    /** SLF4J simple's default level. */
+    static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+
     private JmhRunner()
     {
     }
@@ -33,7 +36,7 @@ final class JmhRunner
             .warmupTime(TimeValue.seconds(1))
             .measurementIterations(quick ? 3 : 5)
             .measurementTime(TimeValue.seconds(1))
-            .jvmArgsAppend(jvmFlags.toArray(String[]::new))
+            .jvmArgsAppend(forkFlags(jvmFlags))
             .resultFormat(ResultFormatType.JSON)
             .result(out.resolve("jmh.json").toString())
             .build();
@@ -62,5 +65,16 @@ final class JmhRunner
             rows.add(row);
         }
         return rows;
+    }
+
+    /**
+     * The forks' flags: the children's, and shmbus's lifecycle logging (SLF4J simple, to stderr, which JMH
+     * echoes) at WARN, so that a topic opened per trial does not print its INFO lines among the scores.
+     */
+    static String[] forkFlags(final List<String> jvmFlags)
+    {
+        final List<String> flags = new ArrayList<>(jvmFlags);
+        flags.add("-D" + LOG_LEVEL_PROPERTY + "=warn");
+        return flags.toArray(String[]::new);
     }
 }

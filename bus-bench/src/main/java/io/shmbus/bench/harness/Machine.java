@@ -62,7 +62,7 @@ final class Machine
         return f[0] + " " + f[1] + " " + f[2];
     }
 
-    private static String firstLine(final String file)
+    static String firstLine(final String file)
     {
         try
         {

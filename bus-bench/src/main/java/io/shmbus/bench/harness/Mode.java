@@ -13,6 +13,8 @@ package io.shmbus.bench.harness;
  * @param allocMeasureCount measured messages of an allocation run.
  * @param idleWindowMs      how long the idle subscriber is watched.
  * @param smoke             only shmbus and one peer per kind of scenario.
+ * @param rounds            how many rounds a run makes by default: each round runs every transport of a
+ *                          scenario once, so that ratios compare transports measured in the same minutes.
  */
 public record Mode(
     String name,
@@ -23,14 +25,15 @@ public record Mode(
     long allocWarmupCount,
     long allocMeasureCount,
     long idleWindowMs,
-    boolean smoke)
+    boolean smoke,
+    int rounds)
 {
     /** A few thousand messages per scenario: proves every path works, measures nothing worth reading. */
-    public static final Mode SMOKE = new Mode("smoke", 5_000, 5_000, 2_000, 3_000, 2_000, 5_000, 500, true);
+    public static final Mode SMOKE = new Mode("smoke", 5_000, 5_000, 2_000, 3_000, 2_000, 5_000, 500, true, 1);
     /** Every scenario, short: for development and CI-like checks. */
     public static final Mode QUICK = new Mode("quick", 200, 500, Long.MAX_VALUE, Long.MAX_VALUE,
-        500_000, 2_000_000, 1_500, false);
+        500_000, 2_000_000, 1_500, false, 3);
     /** The published numbers. */
     public static final Mode FULL = new Mode("full", 1_500, 4_000, Long.MAX_VALUE, 5_000_000,
-        2_000_000, 10_000_000, 5_000, false);
+        2_000_000, 10_000_000, 5_000, false, 5);
 }

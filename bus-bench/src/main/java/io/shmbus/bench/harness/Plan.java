@@ -3,7 +3,10 @@ package io.shmbus.bench.harness;
 import io.shmbus.bench.Variant;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static io.shmbus.bench.Variant.AERON;
@@ -24,7 +27,10 @@ import static io.shmbus.bench.Variant.TCP;
 import static io.shmbus.bench.Variant.UDS;
 
 /**
- * Which measurements a mode makes, in order. Within a scenario the competing transports run back to back.
+ * Which measurements a mode makes, and in which order ({@link #schedule(List, int)}): scenario by scenario,
+ * each in rounds; a round runs every transport of the scenario once at each size, back to back, and the next
+ * round runs them in a rotated order, so that no transport always runs first or last (after a JVM start-up
+ * storm, or as the machine drifts).
  */
 public final class Plan
 {
@@ -64,9 +70,9 @@ public final class Plan
         final boolean smoke = mode.smoke();
         for (final int size : smoke ? new int[]{32} : rttSizes)
         {
-            final List<Variant> rtt = smoke ? List.of(FLOOR, SHMBUS_SPIN, SHMBUS_FUTEX, UDS) : size == rttSizes[0] ?
-                List.of(FLOOR, SHMBUS_SPIN, SHMBUS_SPIN_WAIT, SHMBUS_SPIN_FUTEX, SHMBUS_FUTEX, AERON, AGRONA_RING, UDS, TCP) :
-                List.of(SHMBUS_SPIN, SHMBUS_SPIN_WAIT, SHMBUS_SPIN_FUTEX, SHMBUS_FUTEX, AERON, AGRONA_RING, UDS, TCP);
+            // The floor runs at every size: each round's ratios to it are taken at the same size, in the same minutes.
+            final List<Variant> rtt = smoke ? List.of(FLOOR, SHMBUS_SPIN, SHMBUS_FUTEX, UDS) :
+                List.of(FLOOR, SHMBUS_SPIN, SHMBUS_SPIN_WAIT, SHMBUS_SPIN_FUTEX, SHMBUS_FUTEX, AERON, AGRONA_RING, UDS, TCP);
             for (final Variant v : rtt)
             {
                 runs.add(new Run(Run.RTT, v, size, spins(v) ? Run.SPLIT : -1));
@@ -94,8 +100,66 @@ public final class Plan
         }
         runs.removeIf(r -> !sizes.isEmpty() && !sizes.contains(r.size()));
         runs.removeIf(r -> !scenarios.isEmpty() && !scenarios.contains(r.scenario()) ||
-            !variants.isEmpty() && !variants.contains(r.variant().id()));
+            !variants.isEmpty() && !variants.contains(r.variant().id()) && !isFloor(r));
+        // The floor stays as the reference of the round trips selected, and goes where no round trip remains
+        // (unless it was asked for by name).
+        final Set<Integer> roundTripSizes = new HashSet<>();
+        for (final Run r : runs)
+        {
+            if (r.scenario().equals(Run.RTT) && !isFloor(r))
+            {
+                roundTripSizes.add(r.size());
+            }
+        }
+        runs.removeIf(r -> isFloor(r) && !roundTripSizes.contains(r.size()) && !variants.contains(FLOOR.id()));
         return runs;
+    }
+
+    private static boolean isFloor(final Run r)
+    {
+        return r.variant() == FLOOR && r.scenario().equals(Run.RTT);
+    }
+
+    /**
+     * The order in which runs are made: scenario by scenario (in plan order); each scenario {@code rounds}
+     * times; in round {@code k} (from 0) the transports of each size run in their planned order rotated left
+     * by {@code k}.
+     *
+     * @param runs   the planned runs ({@link #runs(Mode, Set, Set, Set)}).
+     * @param rounds how many rounds, at least 1.
+     * @return the rounds in execution order; every planned run appears once in each round of its scenario.
+     * @throws IllegalArgumentException when rounds is less than 1.
+     */
+    public static List<Round> schedule(final List<Run> runs, final int rounds)
+    {
+        if (rounds < 1)
+        {
+            throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
+        }
+        final Map<String, Map<Integer, List<Run>>> byScenario = new LinkedHashMap<>();
+        for (final Run run : runs)
+        {
+            byScenario.computeIfAbsent(run.scenario(), s -> new LinkedHashMap<>())
+                .computeIfAbsent(run.size(), s -> new ArrayList<>()).add(run);
+        }
+        final List<Round> schedule = new ArrayList<>();
+        for (final Map.Entry<String, Map<Integer, List<Run>>> scenario : byScenario.entrySet())
+        {
+            for (int k = 0; k < rounds; k++)
+            {
+                final List<Run> order = new ArrayList<>();
+                for (final List<Run> sameSize : scenario.getValue().values())
+                {
+                    final int n = sameSize.size();
+                    for (int i = 0; i < n; i++)
+                    {
+                        order.add(sameSize.get((i + k) % n));
+                    }
+                }
+                schedule.add(new Round(scenario.getKey(), k + 1, order));
+            }
+        }
+        return schedule;
     }
 
     /**
@@ -117,7 +181,7 @@ public final class Plan
         return switch (r.scenario())
         {
             case Run.RTT -> r.size() == 256 ||
-                r.size() == 4096 && v != SHMBUS_SPIN && v != AERON && v != UDS;
+                r.size() == 4096 && v != FLOOR && v != SHMBUS_SPIN && v != AERON && v != UDS;
             case Run.RTT_ONE_CPU -> v == TCP;
             case Run.THROUGHPUT -> r.size() == 256 || r.size() == 4096 ||
                 r.size() == 65536 && (v == SHMBUS_SHARED || v == AERON_CONCURRENT);

@@ -47,9 +47,15 @@ final class Runner
         this.javaCommand = javaCommand;
     }
 
-    Map<String, Object> execute(final Run run)
+    /**
+     * @param run   what to measure.
+     * @param round the round it belongs to (from 1): names its files and goes into the row.
+     * @return the result row (with "error" set when it failed).
+     */
+    Map<String, Object> execute(final Run run, final int round)
     {
         final Map<String, Object> row = new LinkedHashMap<>();
+        row.put("round", round);
         row.put("scenario", run.scenario());
         row.put("transport", run.variant().id());
         row.put("label", run.variant().label());
@@ -61,13 +67,14 @@ final class Runner
         try
         {
             Files.createDirectories(dir);
+            final String name = run.key() + "-round" + round;
             switch (run.scenario())
             {
-                case Run.RTT, Run.RTT_ONE_CPU -> roundTrip(run, dir, children, row);
-                case Run.THROUGHPUT, Run.ALLOCATION -> oneWay(run, dir, children, row, 1, 1);
-                case Run.FAN_OUT -> oneWay(run, dir, children, row, 1, 3);
-                case Run.FAN_IN -> oneWay(run, dir, children, row, 3, 1);
-                case Run.IDLE -> idle(run, dir, children, row);
+                case Run.RTT, Run.RTT_ONE_CPU -> roundTrip(run, name, dir, children, row);
+                case Run.THROUGHPUT, Run.ALLOCATION -> oneWay(run, name, dir, children, row, 1, 1);
+                case Run.FAN_OUT -> oneWay(run, name, dir, children, row, 1, 3);
+                case Run.FAN_IN -> oneWay(run, name, dir, children, row, 3, 1);
+                case Run.IDLE -> idle(run, name, dir, children, row);
                 default -> throw new IllegalArgumentException(run.scenario());
             }
             row.put("error", null);
@@ -91,7 +98,8 @@ final class Runner
     }
 
     private ChildProcess start(
-        final Run run, final Path dir, final String role, final boolean create, final String... extra) throws IOException
+        final Run run, final String runName, final Path dir, final String role, final boolean create, final String... extra)
+        throws IOException
     {
         final List<String> command = new ArrayList<>();
         if (nice != 0)
@@ -115,7 +123,7 @@ final class Runner
         command.add("create=" + create);
         command.add("timeoutMs=" + (mode.warmupMs() + mode.measureMs() + mode.idleWindowMs() + 240_000));
         command.addAll(List.of(extra));
-        final String name = run.key() + "-" + role + (extra.length > 0 && extra[0].startsWith("source=") ?
+        final String name = runName + "-" + role + (extra.length > 0 && extra[0].startsWith("source=") ?
             extra[0].substring(7) : "");
         return new ChildProcess(name, command, resultsDir.resolve("logs").resolve(name + ".log"));
     }
@@ -145,14 +153,15 @@ final class Runner
 
     // ------------------------------------------------------------------------------------------------ round trip
 
-    private void roundTrip(final Run run, final Path dir, final List<ChildProcess> children, final Map<String, Object> row)
+    private void roundTrip(
+        final Run run, final String name, final Path dir, final List<ChildProcess> children, final Map<String, Object> row)
         throws IOException, InterruptedException
     {
-        final ChildProcess pong = start(run, dir, "pong", true);
+        final ChildProcess pong = start(run, name, dir, "pong", true);
         children.add(pong);
         final String ready = pong.await("READY", START_TIMEOUT_MS);
         final String port = field(ready, "port");
-        final ChildProcess ping = start(run, dir, "ping", false,
+        final ChildProcess ping = start(run, name, dir, "ping", false,
             concat(timing(run), "port=" + (null == port ? "0" : port)));
         children.add(ping);
         ping.await("READY", START_TIMEOUT_MS);
@@ -165,7 +174,7 @@ final class Runner
         final long messages = Long.parseLong(p.get("messages"));
         row.put("messages", messages);
         putLatency(row, histogram);
-        final Path hgrm = resultsDir.resolve(run.key() + ".hgrm");
+        final Path hgrm = resultsDir.resolve(name + ".hgrm");
         try (PrintStream out = new PrintStream(Files.newOutputStream(hgrm), false, StandardCharsets.UTF_8))
         {
             out.println("# " + run.variant().label() + ", " + run.size() + " B round trip, values in microseconds");
@@ -210,6 +219,7 @@ final class Runner
 
     private void oneWay(
         final Run run,
+        final String name,
         final Path dir,
         final List<ChildProcess> children,
         final Map<String, Object> row,
@@ -219,7 +229,7 @@ final class Runner
         final List<ChildProcess> consumerProcesses = new ArrayList<>();
         for (int i = 0; i < consumers; i++)
         {
-            final ChildProcess consumer = start(run, dir, "consumer", i == 0, "producers=" + producers, "source=" + i);
+            final ChildProcess consumer = start(run, name, dir, "consumer", i == 0, "producers=" + producers, "source=" + i);
             children.add(consumer);
             consumerProcesses.add(consumer);
             consumer.await("READY", START_TIMEOUT_MS);
@@ -227,7 +237,7 @@ final class Runner
         final List<ChildProcess> producerProcesses = new ArrayList<>();
         for (int i = 0; i < producers; i++)
         {
-            final ChildProcess producer = start(run, dir, "producer", false, concat(new String[]{"source=" + i}, timing(run)));
+            final ChildProcess producer = start(run, name, dir, "producer", false, concat(new String[]{"source=" + i}, timing(run)));
             children.add(producer);
             producerProcesses.add(producer);
             producer.await("READY", START_TIMEOUT_MS);
@@ -303,14 +313,15 @@ final class Runner
 
     // ------------------------------------------------------------------------------------------------ idle
 
-    private void idle(final Run run, final Path dir, final List<ChildProcess> children, final Map<String, Object> row)
+    private void idle(
+        final Run run, final String name, final Path dir, final List<ChildProcess> children, final Map<String, Object> row)
         throws IOException, InterruptedException
     {
-        final ChildProcess publisher = start(run, dir, "idle-pub", true);
+        final ChildProcess publisher = start(run, name, dir, "idle-pub", true);
         children.add(publisher);
         final String ready = publisher.await("READY", START_TIMEOUT_MS);
         final String port = field(ready, "port");
-        final ChildProcess subscriber = start(run, dir, "idle-sub", false, "port=" + (null == port ? "0" : port));
+        final ChildProcess subscriber = start(run, name, dir, "idle-sub", false, "port=" + (null == port ? "0" : port));
         children.add(subscriber);
         subscriber.await("READY", START_TIMEOUT_MS);
         publisher.send("GO"); // send the first message now that the subscriber has joined

@@ -33,8 +33,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * PNG charts of a summary: latency percentile distributions per transport (from the .hgrm files), and bars
- * for throughput, fan-out/fan-in and idle CPU.
+ * PNG charts of a summary: latency percentile distributions per transport (from the .hgrm file of the round
+ * with the median p50), and bars of the medians across rounds for throughput, fan-out/fan-in and idle CPU.
  */
 public final class Charts
 {
@@ -56,7 +56,9 @@ public final class Charts
     public static void write(final Map<String, Object> summary, final Path out)
     {
         System.setProperty("java.awt.headless", "true");
-        final List<Map<String, Object>> rows = (List<Map<String, Object>>)summary.get("rows");
+        // One bar or curve per transport: the median across rounds (the curve: the histogram of the median round).
+        final List<Map<String, Object>> rows = Rounds.medianRows(
+            (List<Map<String, Object>>)summary.getOrDefault("aggregates", List.of()));
         final String subtitle = subtitle(summary);
         for (final String scenario : new String[]{"round-trip", "round-trip-one-cpu"})
         {
@@ -76,8 +78,11 @@ public final class Charts
     {
         @SuppressWarnings("unchecked")
         final Map<String, Object> m = (Map<String, Object>)summary.get("machine");
+        @SuppressWarnings("unchecked")
+        final Map<String, Object> settings = (Map<String, Object>)summary.getOrDefault("settings", Map.of());
         return m.get("cpuModel") + ", " + m.get("cpuCores") + " cores, " + m.get("jdk") + ", load at start " +
-            m.get("loadAverageAtStart") + " (" + summary.get("mode") + " mode)";
+            m.get("loadAverageAtStart") + " (" + summary.get("mode") + " mode, median of " + settings.get("rounds") +
+            " rounds" + (Boolean.TRUE.equals(summary.get("notAVerdict")) ? ", NOT A VERDICT: load too high" : "") + ")";
     }
 
     private static void percentiles(

@@ -1,14 +1,17 @@
 package io.shmbus.bench.report;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 
 /**
- * Renders summary.json as Markdown tables, one per scenario, with ratios to the reference rows (the floor and
- * Aeron IPC for round trips, Aeron IPC exclusive for throughput).
+ * Renders summary.json as Markdown: the load check, the goals, and one table per scenario with the median
+ * and range across rounds of every figure and of every ratio to the reference rows taken within a round (the
+ * floor, Aeron IPC and shmbus busy spin for round trips, Aeron IPC exclusive or concurrent for throughput).
  */
 public final class SummaryMarkdown
 {
@@ -42,7 +45,7 @@ public final class SummaryMarkdown
     }
 
     /**
-     * @param summary the summary tree.
+     * @param summary the summary tree: rows of every round, their aggregates, the goals and the load check.
      * @return Markdown.
      */
     @SuppressWarnings("unchecked")
@@ -50,62 +53,114 @@ public final class SummaryMarkdown
     {
         final StringBuilder sb = new StringBuilder();
         final Map<String, Object> machine = (Map<String, Object>)summary.get("machine");
+        final Map<String, Object> load = (Map<String, Object>)summary.getOrDefault("loadCheck", Map.of());
+        final Map<String, Object> settings = (Map<String, Object>)summary.getOrDefault("settings", Map.of());
+        final boolean notVerdict = Boolean.TRUE.equals(summary.get("notAVerdict"));
         sb.append("# bus-bench results (").append(summary.get("mode")).append(" mode)\n\n");
+        if (notVerdict)
+        {
+            sb.append("> **Not a verdict:** ").append(load.get("reason")).append(". Under that load the figures ")
+                .append("measure the scheduler as much as the transports; run again on a quiet machine.\n\n");
+        }
         sb.append("- started: ").append(summary.get("started")).append('\n');
         sb.append("- CPU: ").append(machine.get("cpuModel")).append(", ").append(machine.get("cpuCores"))
             .append(" cores; kernel ").append(machine.get("kernel")).append("; clocksource ")
             .append(machine.get("clocksource")).append('\n');
         sb.append("- JDK: ").append(machine.get("jdk")).append('\n');
         sb.append("- load average (1, 5, 15 min) at start: ").append(machine.get("loadAverageAtStart"))
-            .append(", at end: ").append(summary.get("loadAverageAtEnd")).append('\n');
-        sb.append("- settings: ").append(summary.get("settings")).append("\n\n");
+            .append(", at end: ").append(summary.get("loadAverageAtEnd")).append("; highest 1-minute load of other ")
+            .append("work at a round (the load average less the harness's own share): ")
+            .append(load.get("highestOthers1m")).append(" (limit for a verdict: ").append(load.get("limit1m"))
+            .append(", ").append(load.get("limitPerCpu")).append(" per CPU)\n");
+        sb.append("- rounds: ").append(settings.get("rounds")).append(" per scenario. Each round runs every transport ")
+            .append("of a scenario once at each size, back to back, the next round in a rotated order. Ratios are ")
+            .append("taken within a round; every figure and ratio below is the median across rounds, with the ")
+            .append("range (min-max) in brackets.\n");
+        sb.append("- settings: ").append(settings).append("\n\n");
 
-        final List<Map<String, Object>> rows = (List<Map<String, Object>>)summary.get("rows");
-        roundTrips(sb, rows, "round-trip", "Round trip, two JVMs (spinning sides pinned to one CPU each, blocking sides placed by the scheduler)");
-        roundTrips(sb, rows, "round-trip-one-cpu", "Round trip, two JVMs pinned to one CPU (blocking transports)");
-        throughput(sb, rows, "throughput-1to1", "One-way throughput, 1 producer JVM -> 1 consumer JVM");
-        throughput(sb, rows, "fan-out-1to3",
+        goals(sb, (List<Map<String, Object>>)summary.getOrDefault("goals", List.of()), notVerdict);
+        final List<Map<String, Object>> entries = (List<Map<String, Object>>)summary.getOrDefault("aggregates", List.of());
+        roundTrips(sb, entries, "round-trip", "Round trip, two JVMs (spinning sides pinned to one CPU each, blocking sides placed by the scheduler)");
+        roundTrips(sb, entries, "round-trip-one-cpu", "Round trip, two JVMs pinned to one CPU (blocking transports)");
+        throughput(sb, entries, "throughput-1to1", "One-way throughput, 1 producer JVM -> 1 consumer JVM");
+        throughput(sb, entries, "fan-out-1to3",
             "Fan-out, 1 producer JVM -> 3 consumer JVMs (4 JVMs share 2 cores; rate of the slowest consumer)");
-        throughput(sb, rows, "fan-in-3to1",
+        throughput(sb, entries, "fan-in-3to1",
             "Fan-in, 3 producer JVMs -> 1 consumer JVM (4 JVMs share 2 cores; total rate)");
-        idle(sb, rows);
-        allocation(sb, rows);
-        failures(sb, rows);
+        idle(sb, entries);
+        allocation(sb, entries);
+        rounds(sb, (List<Map<String, Object>>)summary.getOrDefault("rounds", List.of()));
+        failures(sb, (List<Map<String, Object>>)summary.getOrDefault("rows", List.of()));
         jmh(sb, (List<Map<String, Object>>)summary.get("jmh"));
         return sb.toString();
     }
 
-    private static void roundTrips(
-        final StringBuilder sb, final List<Map<String, Object>> all, final String scenario, final String title)
+    // ------------------------------------------------------------------------------------------------ goals
+
+    @SuppressWarnings("unchecked")
+    private static void goals(final StringBuilder sb, final List<Map<String, Object>> goals, final boolean notVerdict)
     {
-        final List<Map<String, Object>> rows = of(all, scenario);
-        if (rows.isEmpty())
+        if (goals.stream().allMatch(g -> null == g.get("median")))
         {
             return;
         }
-        sb.append("## ").append(title).append("\n\n");
-        sb.append("| transport | size | p50 | p90 | p99 | p99.9 | max | p50 / floor | p50 / Aeron | p99 / Aeron | " +
-            "p99.9 / Aeron | CPU cores | alloc B/msg ping, pong |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        final Map<String, Object> floor = find(all, "round-trip", "floor", 32);
-        for (final Map<String, Object> r : rows)
+        sb.append("## Goals (median of the per-round values)\n\n");
+        if (notVerdict)
         {
-            if (null != r.get("error"))
+            sb.append("**Not a verdict:** the load was over the limit during this run; the statuses below say what ")
+                .append("the figures would mean on a quiet machine.\n\n");
+        }
+        sb.append("| goal | per round | median (min-max) | status |\n|---|---|---|---|\n");
+        for (final Map<String, Object> g : goals)
+        {
+            if (null == g.get("median"))
             {
                 continue;
             }
-            final Map<String, Object> aeron = find(all, "round-trip", "aeron", num(r.get("sizeBytes")).intValue());
-            sb.append("| ").append(r.get("label")).append(" | ").append(r.get("sizeBytes")).append(" B | ")
-                .append(ns(r.get("p50Ns"))).append(" | ").append(ns(r.get("p90Ns"))).append(" | ")
-                .append(ns(r.get("p99Ns"))).append(" | ").append(ns(r.get("p999Ns"))).append(" | ")
-                .append(ns(r.get("maxNs"))).append(" | ")
-                .append(ratio(r, floor, "p50Ns")).append(" | ")
-                .append(ratio(r, aeron, "p50Ns")).append(" | ")
-                .append(ratio(r, aeron, "p99Ns")).append(" | ")
-                .append(ratio(r, aeron, "p999Ns")).append(" | ")
-                .append(r.get("cpuCores")).append(" | ")
-                .append(dash(r.get("senderAllocBytesPerMsg"))).append(", ").append(dash(r.get("receiverAllocBytesPerMsg")))
+            final String measure = String.valueOf(g.get("measure"));
+            final Kind kind = Boolean.TRUE.equals(g.get("ratio")) ? Kind.RATIO : measure.endsWith("Ns") ? Kind.NS :
+                measure.startsWith("idleCpu") ? Kind.PERCENT : Kind.PLAIN;
+            final List<String> perRound = new ArrayList<>();
+            ((Map<String, Object>)g.get("perRound")).forEach((round, v) -> perRound.add("r" + round + " " + kind.one(v)));
+            sb.append("| ").append(g.get("goal")).append(" | ").append(String.join(", ", perRound)).append(" | ")
+                .append(kind.spread(g.get("median"), g.get("min"), g.get("max"))).append(" | ")
+                .append(Boolean.FALSE.equals(g.get("met")) ? "**" + g.get("status") + "**" : g.get("status"))
                 .append(" |\n");
+        }
+        sb.append('\n');
+    }
+
+    // ------------------------------------------------------------------------------------------------ tables
+
+    private static void roundTrips(
+        final StringBuilder sb, final List<Map<String, Object>> all, final String scenario, final String title)
+    {
+        final List<Map<String, Object>> entries = of(all, scenario);
+        if (entries.isEmpty())
+        {
+            return;
+        }
+        final List<String> ratios = ratioColumns(entries);
+        sb.append("## ").append(title).append("\n\n");
+        sb.append("| transport | size | p50 | p90 | p99 | p99.9 | max | ");
+        ratios.forEach(r -> sb.append(RATIO_HEADERS.get(r)).append(" | "));
+        sb.append("CPU cores | alloc B/msg ping, pong | rounds |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|").append("---:|".repeat(ratios.size())).append("---:|---:|---:|\n");
+        for (final Map<String, Object> e : entries)
+        {
+            if (null != e.get("error"))
+            {
+                continue;
+            }
+            sb.append("| ").append(e.get("label")).append(" | ").append(e.get("sizeBytes")).append(" B | ")
+                .append(cell(e, "p50Ns", Kind.NS)).append(" | ").append(cell(e, "p90Ns", Kind.NS)).append(" | ")
+                .append(cell(e, "p99Ns", Kind.NS)).append(" | ").append(cell(e, "p999Ns", Kind.NS)).append(" | ")
+                .append(cell(e, "maxNs", Kind.NS)).append(" | ");
+            ratios.forEach(r -> sb.append(ratioCell(e, r)).append(" | "));
+            sb.append(cell(e, "cpuCores", Kind.PLAIN)).append(" | ")
+                .append(cell(e, "senderAllocBytesPerMsg", Kind.PLAIN)).append(", ")
+                .append(cell(e, "receiverAllocBytesPerMsg", Kind.PLAIN)).append(" | ")
+                .append(roundsCell(e)).append(" |\n");
         }
         sb.append('\n');
     }
@@ -113,75 +168,113 @@ public final class SummaryMarkdown
     private static void throughput(
         final StringBuilder sb, final List<Map<String, Object>> all, final String scenario, final String title)
     {
-        final List<Map<String, Object>> rows = of(all, scenario);
-        if (rows.isEmpty())
+        final List<Map<String, Object>> entries = of(all, scenario);
+        if (entries.isEmpty())
         {
             return;
         }
+        final List<String> ratios = ratioColumns(entries);
         sb.append("## ").append(title).append("\n\n");
-        sb.append("| transport | size | msgs/s | MB/s | / Aeron exclusive | CPU cores | back-pressured offers | " +
-            "alloc B/msg pub, sub | sequence errors |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (final Map<String, Object> r : rows)
+        sb.append("| transport | size | msgs/s | MB/s | ");
+        ratios.forEach(r -> sb.append(RATIO_HEADERS.get(r)).append(" | "));
+        sb.append("CPU cores | back-pressured offers | alloc B/msg pub, sub | sequence errors (most in a round) | rounds |\n");
+        sb.append("|---|---:|---:|---:|").append("---:|".repeat(ratios.size())).append("---:|---:|---:|---:|---:|\n");
+        for (final Map<String, Object> e : entries)
         {
-            if (null != r.get("error"))
+            if (null != e.get("error"))
             {
                 continue;
             }
-            final Map<String, Object> aeron = find(all, scenario, "aeron-exclusive", num(r.get("sizeBytes")).intValue());
-            sb.append("| ").append(r.get("label")).append(" | ").append(size(r.get("sizeBytes"))).append(" | ")
-                .append(millions(r.get("msgsPerSec"))).append(" | ").append(r.get("mbPerSec")).append(" | ")
-                .append(ratio(r, aeron, "msgsPerSec")).append(" | ")
-                .append(r.get("cpuCores")).append(" | ").append(r.get("backPressuredOffers")).append(" | ")
-                .append(dash(r.get("senderAllocBytesPerMsg"))).append(", ").append(dash(r.get("receiverAllocBytesPerMsg")))
-                .append(" | ").append(r.get("sequenceErrors")).append(" |\n");
+            sb.append("| ").append(e.get("label")).append(" | ").append(size(e.get("sizeBytes"))).append(" | ")
+                .append(cell(e, "msgsPerSec", Kind.RATE)).append(" | ").append(cell(e, "mbPerSec", Kind.PLAIN)).append(" | ");
+            ratios.forEach(r -> sb.append(ratioCell(e, r)).append(" | "));
+            sb.append(cell(e, "cpuCores", Kind.PLAIN)).append(" | ")
+                .append(cell(e, "backPressuredOffers", Kind.PLAIN)).append(" | ")
+                .append(cell(e, "senderAllocBytesPerMsg", Kind.PLAIN)).append(", ")
+                .append(cell(e, "receiverAllocBytesPerMsg", Kind.PLAIN)).append(" | ")
+                .append(Kind.PLAIN.one(figure(e, "max", "sequenceErrors"))).append(" | ")
+                .append(roundsCell(e)).append(" |\n");
         }
         sb.append('\n');
     }
 
     private static void idle(final StringBuilder sb, final List<Map<String, Object>> all)
     {
-        final List<Map<String, Object>> rows = of(all, "idle-cpu");
-        if (rows.isEmpty())
+        final List<Map<String, Object>> entries = of(all, "idle-cpu");
+        if (entries.isEmpty())
         {
             return;
         }
         sb.append("## CPU of a subscriber blocked waiting for a message\n\n");
-        sb.append("| transport | window | subscriber JVM (/proc) | polling thread (/proc) | polling thread (JVM, ns clock) |\n");
-        sb.append("|---|---:|---:|---:|---:|\n");
-        for (final Map<String, Object> r : rows)
+        sb.append("| transport | window | subscriber JVM (/proc) | polling thread (/proc) | polling thread (JVM, ns clock) | rounds |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|\n");
+        for (final Map<String, Object> e : entries)
         {
-            if (null != r.get("error"))
+            if (null != e.get("error"))
             {
                 continue;
             }
-            sb.append("| ").append(r.get("label")).append(" | ").append(r.get("idleWindowMs")).append(" ms | ")
-                .append(r.get("idleCpuPercentProcess")).append(" % | ").append(r.get("idleCpuPercentThread"))
-                .append(" % | ").append(r.get("idleCpuPercentThreadPrecise")).append(" % |\n");
+            sb.append("| ").append(e.get("label")).append(" | ").append(Kind.PLAIN.one(figure(e, "median", "idleWindowMs")))
+                .append(" ms | ").append(cell(e, "idleCpuPercentProcess", Kind.PERCENT)).append(" | ")
+                .append(cell(e, "idleCpuPercentThread", Kind.PERCENT)).append(" | ")
+                .append(cell(e, "idleCpuPercentThreadPrecise", Kind.PERCENT)).append(" | ")
+                .append(roundsCell(e)).append(" |\n");
         }
         sb.append('\n');
     }
 
     private static void allocation(final StringBuilder sb, final List<Map<String, Object>> all)
     {
-        final List<Map<String, Object>> rows = of(all, "allocation");
-        if (rows.isEmpty())
+        final List<Map<String, Object>> entries = of(all, "allocation");
+        if (entries.isEmpty())
         {
             return;
         }
         sb.append("## Allocation in steady state (publishing and polling threads)\n\n");
-        sb.append("| transport | size | measured messages | publisher B/msg | subscriber B/msg | msgs/s |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|\n");
-        for (final Map<String, Object> r : rows)
+        sb.append("| transport | size | measured messages | publisher B/msg | subscriber B/msg | msgs/s | rounds |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (final Map<String, Object> e : entries)
         {
-            if (null != r.get("error"))
+            if (null != e.get("error"))
             {
                 continue;
             }
-            sb.append("| ").append(r.get("label")).append(" | ").append(r.get("sizeBytes")).append(" B | ")
-                .append(r.get("messages")).append(" | ").append(r.get("senderAllocBytesPerMsg")).append(" | ")
-                .append(r.get("receiverAllocBytesPerMsg")).append(" | ").append(millions(r.get("msgsPerSec")))
-                .append(" |\n");
+            sb.append("| ").append(e.get("label")).append(" | ").append(e.get("sizeBytes")).append(" B | ")
+                .append(Kind.PLAIN.one(figure(e, "median", "messages"))).append(" | ")
+                .append(cell(e, "senderAllocBytesPerMsg", Kind.PLAIN)).append(" | ")
+                .append(cell(e, "receiverAllocBytesPerMsg", Kind.PLAIN)).append(" | ")
+                .append(cell(e, "msgsPerSec", Kind.RATE)).append(" | ")
+                .append(roundsCell(e)).append(" |\n");
+        }
+        sb.append('\n');
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void rounds(final StringBuilder sb, final List<Map<String, Object>> rounds)
+    {
+        if (rounds.isEmpty())
+        {
+            return;
+        }
+        sb.append("## Rounds and load\n\nThe 1, 5 and 15 minute load averages before and after each round, and the ")
+            .append("1-minute load left to other work once the harness's own share (its JVMs' CPU time, averaged ")
+            .append("like the load) is taken off.\n\n");
+        sb.append("| scenario | round | order | load before | load after | |\n|---|---:|---|---|---|---|\n");
+        for (final Map<String, Object> r : rounds)
+        {
+            final List<String> order = new ArrayList<>();
+            for (final Object o : (List<Object>)r.get("order"))
+            {
+                final String id = String.valueOf(o).replaceAll("@.*", "");
+                if (!order.contains(id))
+                {
+                    order.add(id);
+                }
+            }
+            sb.append("| ").append(r.get("scenario")).append(" | ").append(r.get("round")).append(" | ")
+                .append(String.join(", ", order)).append(" | ").append(r.get("loadBefore")).append(" | ")
+                .append(r.get("loadAfter")).append(" | ")
+                .append(Boolean.TRUE.equals(r.get("overLimit")) ? "**over the limit**" : "").append(" |\n");
         }
         sb.append('\n');
     }
@@ -193,8 +286,8 @@ public final class SummaryMarkdown
         {
             if (null != r.get("error"))
             {
-                failed.add("- " + r.get("scenario") + " / " + r.get("transport") + " / " + r.get("sizeBytes") + " B: " +
-                    r.get("error"));
+                failed.add("- " + r.get("scenario") + " / " + r.get("transport") + " / " + r.get("sizeBytes") +
+                    " B, round " + r.get("round") + ": " + r.get("error"));
             }
         }
         if (!failed.isEmpty())
@@ -220,46 +313,130 @@ public final class SummaryMarkdown
         sb.append('\n');
     }
 
+    // ------------------------------------------------------------------------------------------------ cells
+
+    private static final Map<String, String> RATIO_HEADERS = ratioHeaders();
+
+    private static Map<String, String> ratioHeaders()
+    {
+        final Map<String, String> h = new LinkedHashMap<>();
+        h.put(Rounds.P50_VS_FLOOR, "p50 / floor");
+        h.put(Rounds.P50_VS_AERON, "p50 / Aeron");
+        h.put(Rounds.P99_VS_AERON, "p99 / Aeron");
+        h.put(Rounds.P999_VS_AERON, "p99.9 / Aeron");
+        h.put(Rounds.P50_VS_BUSY_SPIN, "p50 / shmbus busy spin");
+        h.put(Rounds.RATE_VS_AERON_EXCLUSIVE, "/ Aeron exclusive");
+        h.put(Rounds.RATE_VS_AERON_CONCURRENT, "/ Aeron concurrent");
+        return h;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> ratioColumns(final List<Map<String, Object>> entries)
+    {
+        final List<String> columns = new ArrayList<>();
+        for (final String name : RATIO_HEADERS.keySet())
+        {
+            if (entries.stream().anyMatch(e -> ((Map<String, Object>)e.getOrDefault("ratios", Map.of())).containsKey(name)))
+            {
+                columns.add(name);
+            }
+        }
+        return columns;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String ratioCell(final Map<String, Object> entry, final String name)
+    {
+        final Map<String, Object> s = (Map<String, Object>)((Map<String, Object>)entry.getOrDefault("ratios", Map.of())).get(name);
+        return null == s ? "" : Kind.RATIO.spread(s.get("median"), s.get("min"), s.get("max"));
+    }
+
+    private static String cell(final Map<String, Object> entry, final String key, final Kind kind)
+    {
+        return kind.spread(figure(entry, "median", key), figure(entry, "min", key), figure(entry, "max", key));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object figure(final Map<String, Object> entry, final String statistic, final String key)
+    {
+        final Object m = entry.get(statistic);
+        return m instanceof Map ? ((Map<String, Object>)m).get(key) : null;
+    }
+
+    private static String roundsCell(final Map<String, Object> entry)
+    {
+        final long rounds = num(entry.get("rounds")).longValue();
+        final long failed = num(entry.get("failedRounds")).longValue();
+        return failed == 0 ? Long.toString(rounds) : (rounds - failed) + " of " + rounds;
+    }
+
+    /**
+     * How a figure prints: alone, or as a median with its range in the median's unit.
+     */
+    enum Kind
+    {
+        NS, RATE, RATIO, PERCENT, PLAIN;
+
+        String one(final Object value)
+        {
+            if (!(value instanceof Number n))
+            {
+                return "-";
+            }
+            final double v = n.doubleValue();
+            return switch (this)
+            {
+                case NS -> ns(v);
+                case RATE -> millions(v);
+                case RATIO -> String.format(Locale.ROOT, "%.2fx", v);
+                case PERCENT -> plain(v) + " %";
+                case PLAIN -> plain(v);
+            };
+        }
+
+        String spread(final Object median, final Object min, final Object max)
+        {
+            if (!(median instanceof Number m))
+            {
+                return "-";
+            }
+            if (!(min instanceof Number lo) || !(max instanceof Number hi) || lo.doubleValue() == hi.doubleValue())
+            {
+                return one(median);
+            }
+            final double v = m.doubleValue();
+            return one(median) + " (" + bare(v, lo.doubleValue()) + "-" + bare(v, hi.doubleValue()) + ")";
+        }
+
+        /** The value without unit, scaled and rounded as the median prints. */
+        private String bare(final double median, final double value)
+        {
+            return switch (this)
+            {
+                case NS -> median < 10_000 ? String.format(Locale.ROOT, "%.0f", value) : median < 10_000_000 ?
+                    String.format(Locale.ROOT, "%.1f", value / 1e3) : String.format(Locale.ROOT, "%.1f", value / 1e6);
+                case RATE -> median >= 1e6 ? String.format(Locale.ROOT, "%.2f", value / 1e6) :
+                    String.format(Locale.ROOT, "%.1f", value / 1e3);
+                case RATIO -> String.format(Locale.ROOT, "%.2f", value);
+                case PERCENT, PLAIN -> plain(value);
+            };
+        }
+    }
+
+    private static String plain(final double v)
+    {
+        return new BigDecimal(Math.round(v * 1000) / 1000.0).setScale(3, RoundingMode.HALF_UP).stripTrailingZeros()
+            .toPlainString();
+    }
+
     private static List<Map<String, Object>> of(final List<Map<String, Object>> rows, final String scenario)
     {
         return rows.stream().filter(r -> scenario.equals(r.get("scenario"))).toList();
     }
 
-    /**
-     * @return the row of that scenario, transport and size, or null.
-     */
-    static Map<String, Object> find(
-        final List<Map<String, Object>> rows, final String scenario, final String transport, final int size)
-    {
-        for (final Map<String, Object> r : rows)
-        {
-            if (scenario.equals(r.get("scenario")) && transport.equals(r.get("transport")) &&
-                num(r.get("sizeBytes")).intValue() == size && null == r.get("error"))
-            {
-                return r;
-            }
-        }
-        return null;
-    }
-
-    private static String ratio(final Map<String, Object> row, final Map<String, Object> reference, final String key)
-    {
-        if (null == reference || null == row.get(key) || null == reference.get(key) ||
-            num(reference.get(key)).doubleValue() == 0)
-        {
-            return "";
-        }
-        return String.format(Locale.ROOT, "%.2fx", num(row.get(key)).doubleValue() / num(reference.get(key)).doubleValue());
-    }
-
     static Number num(final Object o)
     {
         return o instanceof Number n ? n : 0;
-    }
-
-    private static String dash(final Object o)
-    {
-        return null == o ? "-" : Objects.toString(o);
     }
 
     private static String size(final Object bytes)
