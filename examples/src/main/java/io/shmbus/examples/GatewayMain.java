@@ -114,7 +114,7 @@ public final class GatewayMain implements Callable<Integer>
                 {
                     lastProgressNs = System.nanoTime();
                 }
-                else if (System.nanoTime() - lastProgressNs > trading.timeoutNs())
+                else if (System.nanoTime() - lastProgressNs > trading.idleLimitNs(totalReceived > 0))
                 {
                     timedOut = true;
                     break;

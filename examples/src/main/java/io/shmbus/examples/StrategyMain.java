@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -150,7 +151,7 @@ public final class StrategyMain implements Callable<Integer>
                     {
                         idle.idle(0);
                     }
-                    if (System.nanoTime() - lastProgressNs > trading.timeoutNs())
+                    if (System.nanoTime() - lastProgressNs > trading.idleLimitNs(nextSequence > 0))
                     {
                         timedOut = true;
                         break;
@@ -175,30 +176,34 @@ public final class StrategyMain implements Callable<Integer>
 
     private void printSummary(final long expectedOrders, final boolean timedOut, final boolean clean)
     {
-        Cli.print(out, "%s: %s market data messages, %s orders sent, %s execution reports%s%n", name,
-            Rates.count(nextSequence), Rates.count(ordersSent), Rates.count(reportsReceived),
-            clean ? ": every one checked, none lost, duplicated or misread" : "");
+        // One write for the whole table, so that the strategies' tables do not interleave on a shared terminal.
+        final StringBuilder summary = new StringBuilder();
+        summary.append(String.format(Locale.ROOT, "%s: %s market data messages, %s orders sent, %s execution reports%s%n",
+            name, Rates.count(nextSequence), Rates.count(ordersSent), Rates.count(reportsReceived),
+            clean ? ": every one checked, none lost, duplicated or misread" : ""));
         if (!clean)
         {
-            Cli.print(out, "%s: NOT VERIFIED: market data %s lost, %s duplicated, %s misread, %s skipped; " +
-                    "orders %s of %s expected; reports %s lost, %s duplicated, %s misread, %s skipped%s%n", name,
+            summary.append(String.format(Locale.ROOT, "%s: NOT VERIFIED: market data %s lost, %s duplicated, " +
+                    "%s misread, %s skipped; orders %s of %s expected; reports %s lost, %s duplicated, %s misread, " +
+                    "%s skipped%s%n", name,
                 Rates.count(marketDataLost), Rates.count(marketDataDuplicated), Rates.count(marketDataMisread),
                 Rates.count(marketData.skipped()), Rates.count(ordersSent), Rates.count(expectedOrders),
                 Rates.count(reportsLost), Rates.count(reportsDuplicated), Rates.count(reportsMisread),
                 Rates.count(reports.skipped()),
-                timedOut ? " (gave up after " + trading.timeoutS + " s without a message)" : "");
+                timedOut ? " (gave up after " + trading.timeoutS + " s without a message)" : ""));
         }
-        Cli.print(out, "%s: %-16s %9s %9s %9s %9s %9s%n", name, "latency (us)", "p50", "p99", "p99.9", "max",
-            "count");
-        printLatency("tick-to-order", tickToOrder);
-        printLatency("order-to-report", orderToReport);
+        summary.append(String.format(Locale.ROOT, "%s: %-16s %9s %9s %9s %9s %9s%n", name, "latency (us)", "p50", "p99",
+            "p99.9", "max", "count"));
+        appendLatency(summary, "tick-to-order", tickToOrder);
+        appendLatency(summary, "order-to-report", orderToReport);
+        Cli.print(out, "%s", summary);
     }
 
-    private void printLatency(final String label, final Histogram histogram)
+    private void appendLatency(final StringBuilder summary, final String label, final Histogram histogram)
     {
-        Cli.print(out, "%s: %-16s %9.1f %9.1f %9.1f %9.1f %9d%n", name, label,
+        summary.append(String.format(Locale.ROOT, "%s: %-16s %9.1f %9.1f %9.1f %9.1f %9d%n", name, label,
             histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(99) / 1e3,
-            histogram.getValueAtPercentile(99.9) / 1e3, histogram.getMaxValue() / 1e3, histogram.getTotalCount());
+            histogram.getValueAtPercentile(99.9) / 1e3, histogram.getMaxValue() / 1e3, histogram.getTotalCount()));
     }
 
     private void writeHistograms()

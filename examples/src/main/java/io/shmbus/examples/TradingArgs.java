@@ -56,6 +56,11 @@ final class TradingArgs
         description = "Give up after this many seconds without progress (default: ${DEFAULT-VALUE}).")
     int timeoutS;
 
+    @Option(names = "--start-timeout-s", paramLabel = "SECONDS", defaultValue = "180",
+        description = "Give up when the first message has not come after this many seconds: the other JVMs " +
+            "may start slowly on a busy machine (default: ${DEFAULT-VALUE}).")
+    int startTimeoutS;
+
     void validate()
     {
         if (messages < 0)
@@ -66,9 +71,10 @@ final class TradingArgs
         {
             throw new IllegalArgumentException("--strategies must be 1 to " + MAX_STRATEGIES + ": " + strategies);
         }
-        if (timeoutS < 1)
+        if (timeoutS < 1 || startTimeoutS < 1)
         {
-            throw new IllegalArgumentException("--timeout-s must be at least 1: " + timeoutS);
+            throw new IllegalArgumentException("--timeout-s and --start-timeout-s must be at least 1: " + timeoutS +
+                ", " + startTimeoutS);
         }
     }
 
@@ -80,6 +86,15 @@ final class TradingArgs
     long timeoutNs()
     {
         return timeoutS * 1_000_000_000L;
+    }
+
+    /**
+     * @param started whether the first message came.
+     * @return how long to wait for the next one.
+     */
+    long idleLimitNs(final boolean started)
+    {
+        return (started ? timeoutS : Math.max(timeoutS, startTimeoutS)) * 1_000_000_000L;
     }
 
     static TopicOptions marketDataOptions()
