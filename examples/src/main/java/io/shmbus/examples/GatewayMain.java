@@ -48,6 +48,7 @@ public final class GatewayMain implements Callable<Integer>
     private final OrderReader orderReader = new OrderReader();
 
     private TradingModel model;
+    private long loopAllocatedBytes;
     private IdleStrategy publisherIdle;
     private Publisher[] reports;
     private long[] expectedOrders;
@@ -104,6 +105,7 @@ public final class GatewayMain implements Callable<Integer>
 
             final IdleStrategy idle = trading.idle.subscriberStrategy(orders);
             startCpuNs = TradingArgs.processCpuNs();
+            final long startAllocatedBytes = TradingArgs.threadAllocatedBytes();
             final long startNs = System.nanoTime();
             long lastProgressNs = startNs;
             while (totalReceived + lost < totalExpected)
@@ -121,6 +123,7 @@ public final class GatewayMain implements Callable<Integer>
                 }
             }
             elapsedNs = System.nanoTime() - startNs;
+            loopAllocatedBytes = TradingArgs.threadAllocatedBytes() - startAllocatedBytes;
         }
 
         final boolean clean = !timedOut && totalReceived == totalExpected &&
@@ -137,6 +140,8 @@ public final class GatewayMain implements Callable<Integer>
                 Rates.count(misread), Rates.count(orderReader.skipped()),
                 timedOut ? " (gave up after " + trading.timeoutS + " s without an order)" : "");
         }
+        Cli.print(out, "%s: the loop allocated %s bytes in all%n", "gateway", Rates.count(loopAllocatedBytes));
+        trading.writeReport("gateway" + ".alloc", loopAllocatedBytes + System.lineSeparator());
         out.print(trading.recordCpu("gateway", startCpuNs, elapsedNs));
         return clean ? 0 : Cli.EXIT_NOT_VERIFIED;
     }

@@ -76,6 +76,7 @@ public final class StrategyMain implements Callable<Integer>
 
     private String name;
     private TradingModel model;
+    private long loopAllocatedBytes;
     private Publisher orders;
     private IdleStrategy publisherIdle;
 
@@ -130,6 +131,7 @@ public final class StrategyMain implements Callable<Integer>
             final boolean futex = trading.idle == Idle.FUTEX;
             final IdleStrategy idle = trading.idle.publisherStrategy();
             startCpuNs = TradingArgs.processCpuNs();
+            final long startAllocatedBytes = TradingArgs.threadAllocatedBytes();
             final long startNs = System.nanoTime();
             long lastProgressNs = startNs;
             try (WaitSet waitSet = futex ? bus.waitSet(marketDataSubscriber, reportSubscriber) : null)
@@ -159,11 +161,14 @@ public final class StrategyMain implements Callable<Integer>
                 }
             }
             elapsedNs = System.nanoTime() - startNs;
+            loopAllocatedBytes = TradingArgs.threadAllocatedBytes() - startAllocatedBytes;
         }
 
         final boolean clean = !timedOut && ordersSent == expectedOrders && isClean();
         printSummary(expectedOrders, timedOut, clean);
         writeHistograms();
+        Cli.print(out, "%s: the loop allocated %s bytes in all%n", name, Rates.count(loopAllocatedBytes));
+        trading.writeReport(name + ".alloc", loopAllocatedBytes + System.lineSeparator());
         out.print(trading.recordCpu(name, startCpuNs, elapsedNs));
         return clean ? 0 : Cli.EXIT_NOT_VERIFIED;
     }

@@ -160,6 +160,14 @@ final class TradingArgs
     }
 
     /**
+     * @return the bytes the calling thread allocated so far.
+     */
+    static long threadAllocatedBytes()
+    {
+        return ((com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    /**
      * Write one file of the run's record, when a report directory was given.
      */
     void writeReport(final String fileName, final String content)
