@@ -15,7 +15,7 @@
 # JDK 25, and the examples image on it (the Dockerfile's BASE_IMAGE argument). Removes its containers,
 # volumes and the images it built on exit, also on failure; --keep-base keeps the base image for the next run
 # (and reuses one that is there; without it, such a leftover is rebuilt and removed). Set SHMBUS_DEBIAN_MIRROR
-# to use another Debian mirror. Takes about 4 minutes on 2 cores, 2.5 of them for debootstrap.
+# to use another Debian mirror. Takes 4 to 5.5 minutes on 2 busy cores, 2.5 to 3 of them for debootstrap.
 set -uo pipefail
 SHMBUS_SCRIPT=containers-test
 # shellcheck source=scripts/demo-support.sh
