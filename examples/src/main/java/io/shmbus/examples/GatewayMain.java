@@ -140,8 +140,8 @@ public final class GatewayMain implements Callable<Integer>
                 Rates.count(misread), Rates.count(orderReader.skipped()),
                 timedOut ? " (gave up after " + trading.timeoutS + " s without an order)" : "");
         }
-        Cli.print(out, "%s: the loop allocated %s bytes in all%n", "gateway", Rates.count(loopAllocatedBytes));
-        trading.writeReport("gateway" + ".alloc", loopAllocatedBytes + System.lineSeparator());
+        Cli.print(out, "gateway: the loop allocated %s bytes in all%n", Rates.count(loopAllocatedBytes));
+        trading.writeReport("gateway.alloc", loopAllocatedBytes + System.lineSeparator());
         out.print(trading.recordCpu("gateway", startCpuNs, elapsedNs));
         return clean ? 0 : Cli.EXIT_NOT_VERIFIED;
     }
