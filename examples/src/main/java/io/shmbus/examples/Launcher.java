@@ -14,7 +14,9 @@ import java.util.concurrent.Callable;
 @Command(name = "shmbus-examples", usageHelpAutoWidth = true,
     description = "shmbus demos. Run one with: java -jar shmbus-examples.jar <demo> --help",
     subcommands = {
-        ProducerMain.class, ConsumerMain.class, PingMain.class, PongMain.class, QuickStart.class
+        ProducerMain.class, ConsumerMain.class, PingMain.class, PongMain.class, QuickStart.class,
+        FeedMain.class, StrategyMain.class, GatewayMain.class, TradingReport.class, ShareMain.class, SidecarMain.class,
+        WatchMain.class
     })
 public final class Launcher implements Callable<Integer>
 {
