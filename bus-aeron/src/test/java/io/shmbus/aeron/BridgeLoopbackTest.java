@@ -1,0 +1,106 @@
+package io.shmbus.aeron;
+
+import io.shmbus.Bus;
+import io.shmbus.BusOptions;
+import io.shmbus.Publisher;
+import io.shmbus.PublisherOptions;
+import io.shmbus.Subscriber;
+import io.shmbus.SubscriberOptions;
+import io.shmbus.Topic;
+import io.shmbus.TopicOptions;
+import io.shmbus.aeron.bridge.BridgeIn;
+import io.shmbus.aeron.bridge.BridgeOut;
+import io.shmbus.aeron.bridge.BridgeSettings;
+import io.shmbus.aeron.bridge.BridgeState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The bridge inside one JVM, over UDP on loopback: a local topic, the out side, the in side, a second local
+ * topic and its tethered subscriber, which verifies every message.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class BridgeLoopbackTest
+{
+    private Path source;
+    private Path destination;
+
+    @AfterEach
+    void cleanUp()
+    {
+        TestDirs.delete(source);
+        TestDirs.delete(destination);
+    }
+
+    static BridgeSettings settings(final Path bus, final String topic, final int dataPort, final int ackPort)
+    {
+        final BridgeSettings settings = new BridgeSettings();
+        settings.busDirectory = bus;
+        settings.topic = topic;
+        settings.channel = "aeron:udp?endpoint=127.0.0.1:" + dataPort;
+        settings.ackChannel = "aeron:udp?endpoint=127.0.0.1:" + ackPort;
+        settings.capacityBytes = 1 << 21;
+        settings.maxMessageLength = 4096;
+        return settings;
+    }
+
+    @Test
+    void everyMessageOnceInOrderThroughTheBridge() throws Exception
+    {
+        source = TestDirs.newBusDirectory("bridge-src");
+        destination = TestDirs.newBusDirectory("bridge-dst");
+        final TopicOptions options = TopicOptions.builder().capacityBytes(1 << 21).maxMessageLength(4096).build();
+        final int dataPort = TestDirs.freeUdpPort();
+        final int ackPort = TestDirs.freeUdpPort();
+        final long count = 50_000;
+        try (Bus sourceBus = Bus.open(BusOptions.builder().directory(source).build());
+            Bus destinationBus = Bus.open(BusOptions.builder().directory(destination).build()))
+        {
+            final Topic sourceTopic = sourceBus.topic("ticks", options);
+            final Topic destinationTopic = destinationBus.topic("ticks", options);
+            final Subscriber subscriber = destinationTopic.subscriber(SubscriberOptions.tethered());
+            final BridgeOut out = new BridgeOut(settings(source, "ticks", dataPort, ackPort));
+            final BridgeIn in = new BridgeIn(settings(destination, "ticks", dataPort, ackPort));
+            final Thread outThread = new Thread(out::run, "bridge-out");
+            final Thread inThread = new Thread(in::run, "bridge-in");
+            outThread.start();
+            inThread.start();
+            final Publisher publisher = sourceTopic.publisher(PublisherOptions.exclusive());
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            final CheckedStream.Verifier verifier = new CheckedStream.Verifier();
+            final Thread producer = new Thread(
+                () -> CheckedStream.publish(publisher, 0, count, deadlineNs, () -> false), "producer");
+            producer.start();
+            while (verifier.next < count && System.nanoTime() < deadlineNs)
+            {
+                subscriber.poll(verifier, 256, TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            producer.join(TimeUnit.SECONDS.toMillis(10));
+            out.stop();
+            in.stop();
+            outThread.join(10_000);
+            inThread.join(10_000);
+            assertEquals(0, verifier.errors, verifier.describe());
+            assertEquals(count, verifier.next, verifier.describe());
+            assertEquals(0, subscriber.poll(verifier, 10, TimeUnit.MILLISECONDS.toNanos(200)), "more than sent");
+            final Map<String, Object> inStatus = BridgeState.read(
+                destination.resolve(".bridge-in-ticks").resolve("in-ticks.state"));
+            assertEquals(count, inStatus.get("lastSequence"), inStatus.toString());
+            assertEquals(count, inStatus.get("deliveredMessages"), inStatus.toString());
+            assertEquals(0L, inStatus.get("gapMessages"), inStatus.toString());
+            final Map<String, Object> outStatus = BridgeState.read(
+                source.resolve(".bridge-out-ticks").resolve("out-ticks.state"));
+            assertTrue((long)outStatus.get("ackedSequence") > 0, outStatus.toString());
+            in.close();
+            out.close();
+        }
+    }
+}
