@@ -20,6 +20,7 @@ final class NetworkNamespaces implements AutoCloseable
     private final String tag = Long.toString(ProcessHandle.current().pid() % 100_000);
     private final List<String> namespaces = Collections.synchronizedList(new ArrayList<>());
     private final List<Process> children = Collections.synchronizedList(new ArrayList<>());
+    private final java.util.concurrent.atomic.AtomicInteger links = new java.util.concurrent.atomic.AtomicInteger();
     private final Path logDirectory;
     private final Thread hook = new Thread(this::removeAll, "netns-cleanup");
 
@@ -82,8 +83,9 @@ final class NetworkNamespaces implements AutoCloseable
     void link(final String namespaceA, final String addressA, final String namespaceB, final String addressB,
         final String prefix)
     {
-        final String endA = "va" + tag + namespaces.size();
-        final String endB = "vb" + tag + namespaces.size();
+        final int index = links.incrementAndGet();
+        final String endA = "va" + tag + "x" + index;
+        final String endB = "vb" + tag + "x" + index;
         run("ip", "link", "add", endA, "type", "veth", "peer", "name", endB);
         run("ip", "link", "set", endA, "netns", namespaceA);
         run("ip", "link", "set", endB, "netns", namespaceB);
@@ -99,8 +101,9 @@ final class NetworkNamespaces implements AutoCloseable
     void attachToBridge(final String hub, final String bridge, final String namespace, final String address,
         final String prefix)
     {
-        final String hubEnd = "h" + tag + namespaces.size() + namespace.length();
-        final String end = "e" + tag + namespace.substring(2, 3);
+        final int index = links.incrementAndGet();
+        final String hubEnd = "h" + tag + "x" + index;
+        final String end = "e" + tag + "x" + index;
         run("ip", "link", "add", end, "type", "veth", "peer", "name", hubEnd);
         run("ip", "link", "set", end, "netns", namespace);
         run("ip", "link", "set", hubEnd, "netns", hub);
