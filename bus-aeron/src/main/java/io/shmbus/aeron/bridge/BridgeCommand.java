@@ -214,7 +214,19 @@ public final class BridgeCommand implements Callable<Integer>
      */
     public static int execute(final String... args)
     {
-        final CommandLine commandLine = new CommandLine(new BridgeCommand());
+        return execute(new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /**
+     * Run the command line, printing errors to the given writer.
+     *
+     * @param err  where errors and usage go.
+     * @param args the arguments.
+     * @return the exit code: 0, 1 for a failure (its message printed), 2 for a usage error.
+     */
+    public static int execute(final java.io.PrintWriter err, final String... args)
+    {
+        final CommandLine commandLine = new CommandLine(new BridgeCommand()).setErr(err);
         commandLine.setExecutionExceptionHandler((ex, cl, parseResult) ->
         {
             if (ex instanceof BusException)
