@@ -103,4 +103,77 @@ class BridgeLoopbackTest
             out.close();
         }
     }
+
+    @Test
+    void untetheredOutSideDropsWhenLappedAndTheInSideReportsTheExactGap() throws Exception
+    {
+        source = TestDirs.newBusDirectory("bridge-src");
+        destination = TestDirs.newBusDirectory("bridge-dst");
+        final TopicOptions small = TopicOptions.builder().capacityBytes(1 << 16).maxMessageLength(4096).build();
+        final TopicOptions large = TopicOptions.builder().capacityBytes(1 << 21).maxMessageLength(4096).build();
+        final int dataPort = TestDirs.freeUdpPort();
+        final int ackPort = TestDirs.freeUdpPort();
+        final long count = 30_000;
+        try (Bus sourceBus = Bus.open(BusOptions.builder().directory(source).build());
+            Bus destinationBus = Bus.open(BusOptions.builder().directory(destination).build()))
+        {
+            final Topic sourceTopic = sourceBus.topic("ticks", small);
+            final Topic destinationTopic = destinationBus.topic("ticks", large);
+            final Subscriber subscriber = destinationTopic.subscriber(SubscriberOptions.tethered());
+            final BridgeSettings outSettings = settings(source, "ticks", dataPort, ackPort);
+            outSettings.untethered = true;
+            final BridgeOut out = new BridgeOut(outSettings);
+            final BridgeIn in = new BridgeIn(settings(destination, "ticks", dataPort, ackPort));
+            final Thread outThread = new Thread(out::run, "bridge-out");
+            final Thread inThread = new Thread(in::run, "bridge-in");
+            outThread.start();
+            inThread.start();
+            final Publisher publisher = sourceTopic.publisher(PublisherOptions.exclusive());
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            // The remote subscriber does not read yet: the far ring fills, the channel backs up, and the
+            // untethered out side is lapped by the producer, which it never slows.
+            final long published = CheckedStream.publish(publisher, 0, count, deadlineNs, () -> false);
+            assertEquals(count, published, "the producer was held back");
+            final long[] expected = {0};
+            final long[] missing = {0};
+            final long[] errors = {0};
+            final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            final io.shmbus.MessageHandler handler = (buffer, offset, length, header) ->
+            {
+                final long sequence = buffer.getLong(offset);
+                if (sequence < expected[0] || length != CheckedStream.lengthOf(sequence) ||
+                    buffer.getInt(offset + 8) != CheckedStream.checksum(buffer, offset, length, crc))
+                {
+                    errors[0]++;
+                }
+                missing[0] += Math.max(0, sequence - expected[0]);
+                expected[0] = sequence + 1;
+            };
+            final Path inState = destination.resolve(".bridge-in-ticks").resolve("in-ticks.state");
+            final Path outState = source.resolve(".bridge-out-ticks").resolve("out-ticks.state");
+            // The newest messages stay in the ring, so the last one always arrives.
+            while (expected[0] < count && System.nanoTime() < deadlineNs)
+            {
+                subscriber.poll(handler, 256, TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            assertEquals(0, subscriber.poll(handler, 256, TimeUnit.MILLISECONDS.toNanos(300)), "more than sent");
+            out.stop();
+            in.stop();
+            outThread.join(10_000);
+            inThread.join(10_000);
+            final Map<String, Object> inStatus = BridgeState.read(inState);
+            final Map<String, Object> outStatus = BridgeState.read(outState);
+            System.out.println("untethered: consumer saw " + (expected[0] - missing[0]) + " messages, " + missing[0] +
+                " missing; in " + inStatus + "; out " + outStatus);
+            assertEquals(0, errors[0], "corrupt, duplicated or reordered messages");
+            assertTrue(missing[0] > 0, "the out side was never lapped: " + outStatus);
+            assertEquals(count, expected[0], "the last message did not arrive");
+            assertEquals(missing[0], outStatus.get("droppedMessages"), "dropped at the out side: " + outStatus);
+            assertEquals(missing[0], inStatus.get("gapMessages"), "gap reported by the in side: " + inStatus);
+            assertEquals(count - missing[0], inStatus.get("deliveredMessages"), inStatus.toString());
+            assertEquals(count, inStatus.get("lastSequence"), inStatus.toString());
+            in.close();
+            out.close();
+        }
+    }
 }
