@@ -99,6 +99,9 @@ class BridgeLoopbackTest
             final Map<String, Object> outStatus = BridgeState.read(
                 source.resolve(".bridge-out-ticks").resolve("out-ticks.state"));
             assertTrue((long)outStatus.get("ackedSequence") > 0, outStatus.toString());
+            assertEquals(0L, outStatus.get("droppedMessages"), outStatus.toString());
+            assertEquals(0, io.shmbus.aeron.bridge.BridgeCommand.execute("status", "--state",
+                destination.resolve(".bridge-in-ticks").resolve("in-ticks.state").toString()), "status of a live side");
             in.close();
             out.close();
         }

@@ -99,6 +99,7 @@ public final class BridgeOut implements AutoCloseable
             {
                 durable = topic.subscriber(SubscriberOptions.durable(settings.durableName)
                     .holdLimitNs(settings.holdLimitMs < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(settings.holdLimitMs))
+                    .lossHandler(this::onDurableLoss)
                     .waitStrategy(WaitStrategy.backoff()));
                 if (openedState.isFresh() || 0 == state.get(BridgeState.EPOCH_OFFSET))
                 {
@@ -192,6 +193,16 @@ public final class BridgeOut implements AutoCloseable
         state.add(BridgeState.OUT_DROPPED_OFFSET, lostMessages);
         LOG.warn("bridge out: lapped, dropped {} messages (source positions {}..{}): sequences {}..{}",
             lostMessages, fromPosition, toPosition, nextSequence - lostMessages, nextSequence - 1);
+    }
+
+    private void onDurableLoss(
+        final long lostMessages, final long lostBytes, final long fromPosition, final long toPosition)
+    {
+        // Only after the hold limit expired while the bridge was away: the ring was reused over messages that
+        // had not been acknowledged, and they are gone.
+        state.add(BridgeState.OUT_DROPPED_OFFSET, lostMessages);
+        LOG.error("bridge out: the durable subscriber was away past its hold limit: {} messages (source positions " +
+            "{}..{}) were overwritten before the in side acknowledged them", lostMessages, fromPosition, toPosition);
     }
 
     private void onLocalMessage(final DirectBuffer buffer, final int offset, final int length, final MessageHeader header)
