@@ -36,8 +36,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * that exists only between them). The producer and the verifying consumer run in this JVM on two shared-memory
  * buses; each bridge side runs in its own JVM inside its namespace.
  *
- * <p>Message counts: {@code -Dshmbus.aeron.test.messages} (200,000 by default; 1,000,000 for the full run) for
- * the plain stream; a quarter of it with 5% loss injected, half of it for each kill -9 test.
+ * <p>Message counts: {@code -Dshmbus.aeron.test.messages} (1,000,000 by default) for the plain stream; a
+ * twentieth of it with 5% loss injected, a tenth of it for each kill -9 test.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class BridgeNetworkTest
@@ -46,7 +46,7 @@ class BridgeNetworkTest
     static final String IN_ADDRESS = "10.254.77.2";
     static final int DATA_PORT = 40456;
     static final int ACK_PORT = 40457;
-    static final long MESSAGES = Long.getLong("shmbus.aeron.test.messages", 200_000);
+    static final long MESSAGES = Long.getLong("shmbus.aeron.test.messages", 1_000_000);
     static final TopicOptions OPTIONS = TopicOptions.builder().capacityBytes(1 << 22).maxMessageLength(4096).build();
 
     private static NetworkNamespaces net;
@@ -218,7 +218,7 @@ class BridgeNetworkTest
     @Test
     void fivePercentLossOnTheReceivingSideIsRepairedByRetransmission(final TestInfo info) throws Exception
     {
-        final Map<String, Object> status = stream(info, MESSAGES / 4, List.of(
+        final Map<String, Object> status = stream(info, MESSAGES / 20, List.of(
             "-Daeron.ReceiveChannelEndpoint.supplier=io.aeron.driver.ext.DebugReceiveChannelEndpointSupplier",
             "-Daeron.debug.receive.data.loss.rate=0.05",
             "-Daeron.debug.receive.data.loss.seed=7"), null);
@@ -229,12 +229,12 @@ class BridgeNetworkTest
     @Test
     void killMinus9OfTheOutSideThenRestartDeliversEveryMessageOnce(final TestInfo info) throws Exception
     {
-        stream(info, MESSAGES / 2, List.of(), "out");
+        stream(info, MESSAGES / 10, List.of(), "out");
     }
 
     @Test
     void killMinus9OfTheInSideThenRestartDeliversEveryMessageOnce(final TestInfo info) throws Exception
     {
-        stream(info, MESSAGES / 2, List.of(), "in");
+        stream(info, MESSAGES / 10, List.of(), "in");
     }
 }
