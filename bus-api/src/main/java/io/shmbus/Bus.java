@@ -3,7 +3,6 @@ package io.shmbus;
 import io.shmbus.spi.BusProvider;
 
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.ServiceLoader;
 
 /**
@@ -36,20 +35,29 @@ public interface Bus extends AutoCloseable
     /**
      * Open a bus with the given options.
      *
-     * @param options where the topics live and how their files are protected.
+     * @param options where the topics live, how their files are protected, and which transport carries them
+     *                ({@link BusOptions#transport()}: {@code shm} unless configured otherwise).
      * @return the bus.
-     * @throws BusException when the directory cannot be created or used, or when the JVM lacks a flag
-     *                      shmbus needs (the message names it).
+     * @throws BusException when the directory cannot be created or used, when the JVM lacks a flag
+     *                      shmbus needs (the message names it), or when no implementation of the transport is on
+     *                      the class path.
      */
     static Bus open(final BusOptions options)
     {
-        final Iterator<BusProvider> providers = ServiceLoader.load(BusProvider.class).iterator();
-        if (!providers.hasNext())
+        final String transport = options.transport();
+        final StringBuilder found = new StringBuilder();
+        for (final BusProvider provider : ServiceLoader.load(BusProvider.class))
         {
-            throw new BusException(
-                "no shmbus implementation on the class path: add the bus-impl module (io.shmbus:bus-impl)");
+            if (transport.equals(provider.name()))
+            {
+                return provider.open(options);
+            }
+            found.append(found.isEmpty() ? "" : ", ").append(provider.name());
         }
-        return providers.next().open(options);
+        throw new BusException(found.isEmpty() ?
+            "no shmbus implementation on the class path: add the bus-impl module (io.shmbus:bus-impl)" :
+            "no shmbus transport named '" + transport + "' on the class path (found: " + found +
+            "); the shared-memory transport is in io.shmbus:bus-impl, the Aeron one in io.shmbus:bus-aeron");
     }
 
     /**

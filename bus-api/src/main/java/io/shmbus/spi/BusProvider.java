@@ -10,6 +10,13 @@ import io.shmbus.BusOptions;
 public interface BusProvider
 {
     /**
+     * The name {@link BusOptions#transport()} selects this implementation by: {@code shm} for shared memory.
+     *
+     * @return the transport name.
+     */
+    String name();
+
+    /**
      * @param options the bus options.
      * @return an open bus.
      */

@@ -9,6 +9,17 @@ import io.shmbus.spi.BusProvider;
  */
 public final class ShmBusProvider implements BusProvider
 {
+    /**
+     * The transport name of shared memory.
+     */
+    public static final String NAME = "shm";
+
+    @Override
+    public String name()
+    {
+        return NAME;
+    }
+
     @Override
     public Bus open(final BusOptions options)
     {

@@ -1,0 +1,428 @@
+package io.shmbus.aeron.bridge;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.shmbus.Bus;
+import io.shmbus.BusException;
+import io.shmbus.BusOptions;
+import io.shmbus.MessageHandler;
+import io.shmbus.MessageHeader;
+import io.shmbus.Subscriber;
+import io.shmbus.SubscriberOptions;
+import io.shmbus.Topic;
+import io.shmbus.TopicNotFoundException;
+import io.shmbus.WaitStrategy;
+import io.shmbus.aeron.AeronBus;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The out side of the bridge: reads a local topic and sends each message, numbered, on an Aeron channel.
+ *
+ * <p>Tethered (the default), it holds two subscribers of the local topic: a durable one that advances only
+ * as far as the in side acknowledges (so the ring keeps, across a {@code kill -9} of this process, every
+ * message not yet published on the far side, and local publishers slow down with the network), and a reader
+ * that sends ahead of it. After a restart, or when the in side asks, the reader starts again from the oldest
+ * retained message and skips to the first message not acknowledged. Untethered, it reads with an untethered
+ * subscriber and numbers what it was lapped over as missing, so that the in side reports the exact gap.
+ */
+public final class BridgeOut implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeOut.class);
+    private static final int READ_LIMIT = 256;
+    private static final long RESEND_QUIET_NS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long HEARTBEAT_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final BridgeSettings settings;
+    private final boolean reliable;
+    private final Bus localBus;
+    private final Topic topic;
+    private final BridgeState state;
+    private final AeronBus aeronBus;
+    private final ExclusivePublication publication;
+    private final Subscription acks;
+    private final Subscriber durable;
+    private Subscriber reader;
+    private final long epoch;
+    private final UnsafeBuffer frameHeader = new UnsafeBuffer(new byte[BridgeProtocol.DATA_HEADER_LENGTH]);
+    private final ExpandableDirectByteBuffer pending = new ExpandableDirectByteBuffer(64 * 1024);
+    private final MessageHandler sendHandler = this::onLocalMessage;
+    private final MessageHandler countHandler = (buffer, offset, length, header) -> { };
+    private final FragmentHandler ackHandler = this::onAck;
+    private int pendingWrite;
+    private int pendingRead;
+    private long nextSequence;
+    private long skipBelowPosition;
+    private long durableSequence;
+    private boolean durableSequenceKnown;
+    private long durableStartPosition;
+    private long lastResendFromSequence = -1;
+    private long lastResendNs;
+    private long lastHeartbeatNs;
+    private volatile boolean running = true;
+    private volatile boolean stopped;
+
+    /**
+     * Attach to the local topic, recover the resume point, and open the Aeron channels.
+     *
+     * @param settings the bridge settings.
+     * @throws BusException naming what failed: the topic, the state file, a channel, the media driver.
+     */
+    public BridgeOut(final BridgeSettings settings)
+    {
+        this.settings = settings;
+        this.reliable = !settings.untethered;
+        final java.nio.file.Path stateDirectory = settings.stateDirectory("out");
+        Bus bus = null;
+        BridgeState openedState = null;
+        AeronBus openedAeron = null;
+        try
+        {
+            bus = Bus.open(BusOptions.builder().directory(settings.busDirectory).transport("shm").build());
+            this.localBus = bus;
+            this.topic = openTopic(bus, settings);
+            openedState = BridgeState.open(stateDirectory.resolve("out-" + settings.topic + ".state"), BridgeState.ROLE_OUT);
+            this.state = openedState;
+            state.heartbeat();
+            if (reliable)
+            {
+                durable = topic.subscriber(SubscriberOptions.durable(settings.durableName)
+                    .holdLimitNs(settings.holdLimitMs < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(settings.holdLimitMs))
+                    .lossHandler(this::onDurableLoss)
+                    .waitStrategy(WaitStrategy.backoff()));
+                if (openedState.isFresh() || 0 == state.get(BridgeState.EPOCH_OFFSET))
+                {
+                    state.resumeAt(1, durable.position());
+                    state.put(BridgeState.EPOCH_OFFSET, BridgeSupport.newEpoch());
+                }
+                epoch = state.get(BridgeState.EPOCH_OFFSET);
+                nextSequence = state.resumeSequence();
+                skipBelowPosition = state.resumePosition();
+                durableStartPosition = durable.position();
+                reader = newReader();
+                LOG.info("bridge out: {}; resuming epoch {} at sequence {} (source position {}), durable '{}' at {}",
+                    settings, Long.toHexString(epoch), nextSequence, skipBelowPosition, settings.durableName,
+                    durableStartPosition);
+            }
+            else
+            {
+                durable = null;
+                epoch = BridgeSupport.newEpoch();
+                state.put(BridgeState.EPOCH_OFFSET, epoch);
+                nextSequence = 1;
+                reader = topic.subscriber(SubscriberOptions.untethered().lossHandler(this::onLoss)
+                    .waitStrategy(WaitStrategy.backoff()));
+                LOG.info("bridge out (untethered): {}; epoch {}", settings, Long.toHexString(epoch));
+            }
+            openedAeron = BridgeSupport.aeronBus(settings, stateDirectory);
+            this.aeronBus = openedAeron;
+            this.publication = BridgeSupport.publication(aeronBus, settings.channel, settings.streamId, "data");
+            final int needed = topic.options().maxMessageLength() + BridgeProtocol.DATA_HEADER_LENGTH;
+            if (publication.maxMessageLength() < needed)
+            {
+                throw new BusException("bridge data channel '" + settings.channel + "' carries messages up to " +
+                    publication.maxMessageLength() + " bytes; topic " + settings.topic + " needs " + needed +
+                    " (its maxMessageLength and the bridge's " + BridgeProtocol.DATA_HEADER_LENGTH +
+                    "-byte header): raise term-length");
+            }
+            this.acks = BridgeSupport.subscription(aeronBus, settings.ackChannel, settings.ackStreamId, "acks");
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(openedAeron, openedState, bus);
+            throw ex;
+        }
+        frameHeader.putInt(BridgeProtocol.FRAME_TYPE_OFFSET, BridgeProtocol.DATA);
+        frameHeader.putInt(BridgeProtocol.FLAGS_OFFSET, reliable ? BridgeProtocol.FLAG_RELIABLE : 0);
+        frameHeader.putLong(BridgeProtocol.EPOCH_OFFSET, epoch);
+    }
+
+    static Topic openTopic(final Bus bus, final BridgeSettings settings)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.topicWaitMs);
+        while (true)
+        {
+            try
+            {
+                return bus.openTopic(settings.topic);
+            }
+            catch (final TopicNotFoundException ex)
+            {
+                if (System.nanoTime() - deadlineNs >= 0)
+                {
+                    throw new BusException("topic " + settings.topic + " did not appear in " + settings.busDirectory +
+                        " within " + settings.topicWaitMs + " ms", ex);
+                }
+                sleepMs(50);
+            }
+        }
+    }
+
+    private static void sleepMs(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Subscriber newReader()
+    {
+        return topic.subscriber(SubscriberOptions.tethered().startAt(SubscriberOptions.StartPosition.OLDEST)
+            .waitStrategy(WaitStrategy.backoff()));
+    }
+
+    private void onLoss(final long lostMessages, final long lostBytes, final long fromPosition, final long toPosition)
+    {
+        nextSequence += lostMessages;
+        state.add(BridgeState.OUT_DROPPED_OFFSET, lostMessages);
+        LOG.warn("bridge out: lapped, dropped {} messages (source positions {}..{}): sequences {}..{}",
+            lostMessages, fromPosition, toPosition, nextSequence - lostMessages, nextSequence - 1);
+    }
+
+    private void onDurableLoss(
+        final long lostMessages, final long lostBytes, final long fromPosition, final long toPosition)
+    {
+        // Only after the hold limit expired while the bridge was away: the ring was reused over messages that
+        // had not been acknowledged, and they are gone.
+        state.add(BridgeState.OUT_DROPPED_OFFSET, lostMessages);
+        LOG.error("bridge out: the durable subscriber was away past its hold limit: {} messages (source positions " +
+            "{}..{}) were overwritten before the in side acknowledged them", lostMessages, fromPosition, toPosition);
+    }
+
+    private void onLocalMessage(final DirectBuffer buffer, final int offset, final int length, final MessageHeader header)
+    {
+        final long position = header.position();
+        if (reliable)
+        {
+            if (position < skipBelowPosition)
+            {
+                return;
+            }
+            if (!durableSequenceKnown && position >= durableStartPosition)
+            {
+                durableSequence = nextSequence;
+                durableSequenceKnown = true;
+            }
+        }
+        final long sequence = nextSequence++;
+        final UnsafeBuffer frame = frameHeader;
+        frame.putInt(BridgeProtocol.TYPE_OFFSET, header.type());
+        frame.putInt(BridgeProtocol.PUBLISHER_ID_OFFSET, header.publisherId());
+        frame.putLong(BridgeProtocol.SEQUENCE_OFFSET, sequence);
+        frame.putLong(BridgeProtocol.FLOOR_OFFSET, reliable ? (durableSequenceKnown ? durableSequence : sequence) : sequence);
+        frame.putLong(BridgeProtocol.SOURCE_POSITION_OFFSET, position);
+        frame.putLong(BridgeProtocol.SOURCE_NEXT_POSITION_OFFSET, header.nextPosition());
+        if (pendingWrite == pendingRead)
+        {
+            final long result = publication.offer(frame, 0, BridgeProtocol.DATA_HEADER_LENGTH, buffer, offset, length, null);
+            if (result > 0)
+            {
+                return;
+            }
+            checkPublication(result);
+        }
+        // Keep the frame until the channel takes it: the local subscriber has already moved past it.
+        final int frameLength = BridgeProtocol.DATA_HEADER_LENGTH + length;
+        pending.putInt(pendingWrite, frameLength);
+        pending.putBytes(pendingWrite + 4, frame, 0, BridgeProtocol.DATA_HEADER_LENGTH);
+        pending.putBytes(pendingWrite + 4 + BridgeProtocol.DATA_HEADER_LENGTH, buffer, offset, length);
+        pendingWrite += 4 + frameLength;
+    }
+
+    private void checkPublication(final long result)
+    {
+        if (result == Publication.BACK_PRESSURED || result == Publication.NOT_CONNECTED ||
+            result == Publication.ADMIN_ACTION)
+        {
+            if (result == Publication.BACK_PRESSURED)
+            {
+                state.add(BridgeState.OUT_BACK_PRESSURED_OFFSET, 1);
+            }
+            return;
+        }
+        throw new BusException("bridge out: the Aeron publication on '" + settings.channel + "' failed: " +
+            Publication.errorString(result));
+    }
+
+    private int flushPending()
+    {
+        int sent = 0;
+        while (pendingRead < pendingWrite)
+        {
+            final int frameLength = pending.getInt(pendingRead);
+            final long result = publication.offer(pending, pendingRead + 4, frameLength);
+            if (result < 0)
+            {
+                checkPublication(result);
+                return sent;
+            }
+            pendingRead += 4 + frameLength;
+            sent++;
+        }
+        pendingRead = 0;
+        pendingWrite = 0;
+        return sent;
+    }
+
+    private void onAck(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (length < BridgeProtocol.ACK_LENGTH ||
+            buffer.getInt(offset + BridgeProtocol.FRAME_TYPE_OFFSET) != BridgeProtocol.ACK)
+        {
+            return;
+        }
+        final boolean resend = (buffer.getInt(offset + BridgeProtocol.ACK_FLAGS_OFFSET) & BridgeProtocol.FLAG_RESEND) != 0;
+        final long ackEpoch = buffer.getLong(offset + BridgeProtocol.ACK_EPOCH_OFFSET);
+        final long lastSequence = buffer.getLong(offset + BridgeProtocol.ACK_SEQUENCE_OFFSET);
+        final long lastNextPosition = buffer.getLong(offset + BridgeProtocol.ACK_NEXT_POSITION_OFFSET);
+        if (!reliable)
+        {
+            return;
+        }
+        if (ackEpoch != epoch)
+        {
+            if (resend && durableSequenceKnown)
+            {
+                // The in side has nothing of this epoch: send everything still kept.
+                resendFrom(durableSequence, durable.position());
+            }
+            return;
+        }
+        state.put(BridgeState.OUT_ACKED_OFFSET, lastSequence);
+        if (durableSequenceKnown && lastSequence >= durableSequence)
+        {
+            advanceDurable(Math.min(lastSequence, nextSequence - 1));
+        }
+        if (resend && durableSequenceKnown)
+        {
+            if (lastSequence + 1 >= durableSequence)
+            {
+                resendFrom(lastSequence + 1, lastNextPosition);
+            }
+            else
+            {
+                resendFrom(durableSequence, durable.position());
+            }
+        }
+    }
+
+    private void advanceDurable(final long acknowledgedSequence)
+    {
+        long remaining = acknowledgedSequence - durableSequence + 1;
+        while (remaining > 0)
+        {
+            final int delivered = durable.poll(countHandler, (int)Math.min(remaining, Integer.MAX_VALUE));
+            if (0 == delivered)
+            {
+                break;
+            }
+            remaining -= delivered;
+            durableSequence += delivered;
+        }
+        state.resumeAt(durableSequence, durable.position());
+    }
+
+    private void resendFrom(final long sequence, final long position)
+    {
+        final long nowNs = System.nanoTime();
+        if (sequence == lastResendFromSequence && nowNs - lastResendNs < RESEND_QUIET_NS)
+        {
+            return;
+        }
+        lastResendFromSequence = sequence;
+        lastResendNs = nowNs;
+        LOG.info("bridge out: the in side asks again from sequence {} (source position {}); {} were sent",
+            sequence, position, nextSequence - 1);
+        reader.close();
+        reader = newReader();
+        skipBelowPosition = position;
+        nextSequence = sequence;
+        pendingRead = 0;
+        pendingWrite = 0;
+        state.add(BridgeState.OUT_RESENDS_OFFSET, 1);
+    }
+
+    /**
+     * Forward until {@link #stop()}: the duty cycle polls acks, flushes what the channel refused, reads the
+     * local topic.
+     */
+    public void run()
+    {
+        BridgeSupport.ready(settings.readyFile);
+        final IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 500_000);
+        try
+        {
+            while (running)
+            {
+                int work = acks.poll(ackHandler, 64);
+                if (pendingRead < pendingWrite)
+                {
+                    work += flushPending();
+                }
+                if (pendingRead == pendingWrite)
+                {
+                    work += reader.poll(sendHandler, READ_LIMIT);
+                }
+                final long nowNs = System.nanoTime();
+                if (nowNs - lastHeartbeatNs >= HEARTBEAT_NS)
+                {
+                    lastHeartbeatNs = nowNs;
+                    state.heartbeat();
+                    state.put(BridgeState.OUT_SENT_OFFSET, nextSequence - 1);
+                    state.put(BridgeState.OUT_CONNECTED_OFFSET, publication.isConnected() ? 1 : 0);
+                }
+                idle.idle(work);
+            }
+        }
+        finally
+        {
+            stopped = true;
+        }
+    }
+
+    /**
+     * Ask {@link #run()} to return.
+     */
+    public void stop()
+    {
+        running = false;
+    }
+
+    /**
+     * @return true once {@link #run()} returned.
+     */
+    public boolean isStopped()
+    {
+        return stopped;
+    }
+
+    /**
+     * @return the sequence of the next message to send.
+     */
+    public long nextSequence()
+    {
+        return nextSequence;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietCloseAll(publication, acks, aeronBus, reader, durable, topic, localBus, state);
+    }
+}
