@@ -32,6 +32,7 @@ public final class JournalReader implements AutoCloseable
     private final Path directory;
     private final LossHandler lossHandler;
     private final JournalHeader header = new JournalHeader();
+    private final RecordChecksum checksum = new RecordChecksum();
     private final int dataOffset;
     private final long dataCapacity;
     private final int alignment;
@@ -85,7 +86,7 @@ public final class JournalReader implements AutoCloseable
                 final long remaining = dataCapacity - offset;
                 final int index = segment.map(dataOffset + offset);
                 final UnsafeBuffer chunk = segment.chunk();
-                final int frameLength = RecordScan.check(chunk, index, position, remaining, format, true);
+                final int frameLength = RecordScan.check(segment, index, position, remaining, format, checksum);
                 if (frameLength > 0)
                 {
                     final long next = position + RecordDescriptor.alignedLength(frameLength, alignment);

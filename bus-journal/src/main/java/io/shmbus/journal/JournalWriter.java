@@ -2,7 +2,6 @@ package io.shmbus.journal;
 
 import io.shmbus.impl.platform.Linux;
 import org.agrona.DirectBuffer;
-import org.agrona.checksum.Crc32c;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +42,7 @@ public final class JournalWriter implements AutoCloseable
     private final long dataCapacity;
     private final int indexInterval;
     private final int indexCapacity;
+    private final RecordChecksum checksum = new RecordChecksum();
     private SegmentFile segment;
     private SegmentFile nextSegment;
     private long segmentBase;
@@ -340,12 +340,12 @@ public final class JournalWriter implements AutoCloseable
     {
         final long endOffset = position - segmentBase + bytes;
         segment.allocate(dataOffset + Math.min(endOffset, dataCapacity));
-        if (endOffset > dataCapacity && null == nextSegment)
+        if (endOffset >= dataCapacity && null == nextSegment)
         {
             nextSegment = SegmentFile.create(directory, segment.index() + 1, format, meta.journalId(), chunkLengthBytes);
             nextSegment.allocate(dataOffset + Math.min(endOffset - dataCapacity + bytes, dataCapacity));
         }
-        else if (endOffset > dataCapacity)
+        else if (endOffset >= dataCapacity)
         {
             nextSegment.allocate(dataOffset + Math.min(endOffset - dataCapacity + bytes, dataCapacity));
         }
@@ -420,7 +420,7 @@ public final class JournalWriter implements AutoCloseable
     {
         ensureOpen();
         final int aligned = RecordDescriptor.alignedLength(frameLength, alignment);
-        if (position - segmentBase + aligned > dataCapacity)
+        if (position - segmentBase + aligned >= dataCapacity)
         {
             roll();
         }
@@ -451,8 +451,7 @@ public final class JournalWriter implements AutoCloseable
         chunk.putInt(index + RecordDescriptor.PUBLISHER_ID_OFFSET, publisherId);
         chunk.putShort(index + RecordDescriptor.KIND_OFFSET, kind);
         chunk.putShort(index + RecordDescriptor.KIND_OFFSET + 2, (short)0);
-        chunk.putInt(index + RecordDescriptor.CHECKSUM_OFFSET, Crc32c.INSTANCE.compute(
-            chunk.addressOffset(), index + RecordDescriptor.CHECKSUM_START, frameLength - RecordDescriptor.CHECKSUM_START));
+        chunk.putInt(index + RecordDescriptor.CHECKSUM_OFFSET, checksum.compute(segment.chunkView(), index, frameLength));
         chunk.putIntRelease(index + RecordDescriptor.FRAME_LENGTH_OFFSET, frameLength);
 
         final long dataOffsetOfRecord = recordPosition - segmentBase;

@@ -1,6 +1,5 @@
 package io.shmbus.journal;
 
-import org.agrona.checksum.Crc32c;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -22,26 +21,28 @@ final class RecordScan
     long maxTimestampNs;
     long records;
     String problem;
+    private final RecordChecksum checksum = new RecordChecksum();
 
     /**
      * Check the record at a position.
      *
-     * @param chunk     the mapped window.
-     * @param index     the record's index in it.
+     * @param segment   the segment, its chunk mapped over the record.
+     * @param index     the record's index in the chunk.
      * @param position  the record's journal position.
      * @param remaining bytes left in the segment from it.
      * @param format    the journal's format.
-     * @param verify    whether to check the checksum.
+     * @param checksum  to check the checksum with, or null not to check it.
      * @return the frame length of a valid record, or {@link #EMPTY}, {@link #PADDING}, {@link #INVALID}.
      */
     static int check(
-        final UnsafeBuffer chunk,
+        final SegmentFile segment,
         final int index,
         final long position,
         final long remaining,
         final JournalFormat format,
-        final boolean verify)
+        final RecordChecksum checksum)
     {
+        final UnsafeBuffer chunk = segment.chunk();
         final int frameLength = chunk.getIntAcquire(index + RecordDescriptor.FRAME_LENGTH_OFFSET);
         if (0 == frameLength)
         {
@@ -52,7 +53,7 @@ final class RecordScan
             return -(long)frameLength == remaining ? PADDING : INVALID;
         }
         if (frameLength < RecordDescriptor.HEADER_LENGTH || frameLength > format.maxFrameLength() ||
-            RecordDescriptor.alignedLength(frameLength, format.recordAlignment()) > remaining)
+            RecordDescriptor.alignedLength(frameLength, format.recordAlignment()) >= remaining)
         {
             return INVALID;
         }
@@ -60,8 +61,8 @@ final class RecordScan
         {
             return INVALID;
         }
-        if (verify && chunk.getInt(index + RecordDescriptor.CHECKSUM_OFFSET) != Crc32c.INSTANCE.compute(
-            chunk.addressOffset(), index + RecordDescriptor.CHECKSUM_START, frameLength - RecordDescriptor.CHECKSUM_START))
+        if (null != checksum && chunk.getInt(index + RecordDescriptor.CHECKSUM_OFFSET) !=
+            checksum.compute(segment.chunkView(), index, frameLength))
         {
             return INVALID;
         }
@@ -109,7 +110,7 @@ final class RecordScan
                 final long remaining = capacity - (position - base);
                 final int index = segment.map(format.dataOffset() + (position - base));
                 final UnsafeBuffer chunk = segment.chunk();
-                final int frameLength = check(chunk, index, position, remaining, format, true);
+                final int frameLength = check(segment, index, position, remaining, format, checksum);
                 if (EMPTY == frameLength)
                 {
                     break;
