@@ -451,7 +451,7 @@ public final class JournalWriter implements AutoCloseable
         chunk.putInt(index + RecordDescriptor.PUBLISHER_ID_OFFSET, publisherId);
         chunk.putShort(index + RecordDescriptor.KIND_OFFSET, kind);
         chunk.putShort(index + RecordDescriptor.KIND_OFFSET + 2, (short)0);
-        chunk.putInt(index + RecordDescriptor.CHECKSUM_OFFSET, checksum.compute(segment.chunkView(), index, frameLength));
+        chunk.putInt(index + RecordDescriptor.CHECKSUM_OFFSET, checksum.compute(chunk, index, frameLength));
         chunk.putIntRelease(index + RecordDescriptor.FRAME_LENGTH_OFFSET, frameLength);
 
         final long dataOffsetOfRecord = recordPosition - segmentBase;

@@ -62,7 +62,7 @@ final class RecordScan
             return INVALID;
         }
         if (null != checksum && chunk.getInt(index + RecordDescriptor.CHECKSUM_OFFSET) !=
-            checksum.compute(segment.chunkView(), index, frameLength))
+            checksum.compute(chunk, index, frameLength))
         {
             return INVALID;
         }

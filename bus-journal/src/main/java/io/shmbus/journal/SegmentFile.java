@@ -5,8 +5,6 @@ import io.shmbus.impl.platform.Linux;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +32,6 @@ final class SegmentFile implements AutoCloseable
     private final long headerAddress;
     private final UnsafeBuffer header;
     private final UnsafeBuffer chunk = new UnsafeBuffer(0, 0);
-    private ByteBuffer chunkView;
     private final long basePosition;
     private long chunkAddress;
     private long chunkMappedLength;
@@ -235,14 +232,6 @@ final class SegmentFile implements AutoCloseable
     }
 
     /**
-     * @return the current chunk as a byte buffer (for checksums), valid until the next {@link #map(long)}.
-     */
-    ByteBuffer chunkView()
-    {
-        return chunkView;
-    }
-
-    /**
      * @return bytes mapped now: header and index, and the current chunk with its overlap.
      */
     long mappedBytes()
@@ -293,7 +282,6 @@ final class SegmentFile implements AutoCloseable
         chunkFileStart = start;
         chunkFileEnd = Math.min(end, start + chunkLengthBytes);
         chunk.wrap(chunkAddress, (int)chunkMappedLength);
-        chunkView = MemorySegment.ofAddress(chunkAddress).reinterpret(chunkMappedLength).asByteBuffer();
         return (int)(fileOffset - start);
     }
 
@@ -362,7 +350,6 @@ final class SegmentFile implements AutoCloseable
         if (0 != chunkAddress)
         {
             chunk.wrap(0, 0);
-            chunkView = null;
             Linux.munmap(chunkAddress, chunkMappedLength);
             chunkAddress = 0;
             chunkMappedLength = 0;
