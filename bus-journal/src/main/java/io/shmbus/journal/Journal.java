@@ -166,10 +166,33 @@ public final class Journal implements AutoCloseable
         {
             return format.basePosition();
         }
+        return scanTail(indices).endPosition;
+    }
+
+    /**
+     * Scan the segment the recorder appends to: the last one, or the one before it when the last is an empty
+     * segment made ahead of a roll that has not happened yet.
+     */
+    private RecordScan scanTail(final long[] indices)
+    {
+        final RecordScan scan;
         try (SegmentFile last = openSegment(indices[indices.length - 1]))
         {
-            return scanFromLastEntry(last).endPosition;
+            scan = scanFromLastEntry(last);
         }
+        if (0 == scan.records && !scan.sealed && indices.length > 1 &&
+            scan.endPosition == format.segmentBasePosition(indices[indices.length - 1]))
+        {
+            try (SegmentFile previous = openSegment(indices[indices.length - 2]))
+            {
+                final RecordScan previousScan = scanFromLastEntry(previous);
+                if (!previousScan.sealed)
+                {
+                    return previousScan;
+                }
+            }
+        }
+        return scan;
     }
 
     private RecordScan scanFromLastEntry(final SegmentFile segment)
@@ -340,12 +363,9 @@ public final class Journal implements AutoCloseable
                     firstTs = first.chunk().getLong(index + RecordDescriptor.TIMESTAMP_OFFSET);
                 }
             }
-            try (SegmentFile last = openSegment(indices[indices.length - 1]))
-            {
-                final RecordScan scan = scanFromLastEntry(last);
-                end = scan.endPosition;
-                lastTs = scan.maxTimestampNs;
-            }
+            final RecordScan scan = scanTail(indices);
+            end = scan.endPosition;
+            lastTs = scan.maxTimestampNs;
         }
         return new JournalInfo(directory, meta.topicName(), format, indices.length,
             indices.length > 0 ? indices[0] : -1, indices.length > 0 ? indices[indices.length - 1] : -1, start, end,

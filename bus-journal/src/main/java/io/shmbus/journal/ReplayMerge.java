@@ -7,6 +7,8 @@ import io.shmbus.Subscriber;
 import io.shmbus.SubscriberOptions;
 import io.shmbus.Topic;
 import org.agrona.DirectBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A subscriber that starts in a journal and moves to the live topic with no gap and no duplicate.
@@ -37,11 +39,14 @@ import org.agrona.DirectBuffer;
  */
 public final class ReplayMerge implements AutoCloseable
 {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplayMerge.class);
+
     private final Journal journal;
     private final Topic topic;
     private final SubscriberOptions liveOptions;
     private final JournalReader reader;
-    private final MessageHandler filter = this::onMessage;
+    private final MessageHandler journalFilter = this::onJournalMessage;
+    private final MessageHandler liveFilter = this::onLiveMessage;
     private final LossHandler onLiveLoss = (messages, bytes, from, to) -> liveLapped = true;
     private Subscriber live;
     private long joinPosition = -1;
@@ -97,7 +102,7 @@ public final class ReplayMerge implements AutoCloseable
             return polled;
         }
         final long recorded = journal.recordedTopicPosition();
-        final int read = reader.poll(filter, messageLimit);
+        final int read = reader.poll(journalFilter, messageLimit);
         if (null == live)
         {
             if (0 == read)
@@ -106,11 +111,17 @@ public final class ReplayMerge implements AutoCloseable
                 liveLapped = false;
                 joinPosition = live.position();
                 joins++;
+                LOG.info("replay of {} caught up with the journal at journal position {}, topic position {}: live " +
+                    "subscriber attached at topic position {}", journal.directory(), reader.position(), nextTopicPosition,
+                    joinPosition);
             }
         }
         else if (nextTopicPosition >= joinPosition || (0 == read && recorded >= joinPosition))
         {
             merged = true;
+            LOG.info("replay of {} merged into topic {} at topic position {} (joined at {}, recorded {}, journal " +
+                "position {})", journal.directory(), topic.name(), nextTopicPosition, joinPosition, recorded,
+                reader.position());
             if (polled < messageLimit)
             {
                 pollLive(messageLimit - polled);
@@ -121,20 +132,38 @@ public final class ReplayMerge implements AutoCloseable
 
     private void pollLive(final int limit)
     {
-        live.poll(filter, limit);
+        live.poll(liveFilter, limit);
         if (liveLapped)
         {
+            LOG.info("live subscriber of {} was lapped at topic position {}: back to the journal", topic.name(),
+                nextTopicPosition);
             live.close();
             live = null;
+            liveLapped = false;
             merged = false;
             joinPosition = -1;
         }
     }
 
-    private void onMessage(final DirectBuffer buffer, final int offset, final int length, final MessageHeader header)
+    private void onJournalMessage(
+        final DirectBuffer buffer, final int offset, final int length, final MessageHeader header)
     {
-        final long position = header.position();
-        if (liveLapped || position < nextTopicPosition)
+        deliverIfNew(buffer, offset, length, header);
+    }
+
+    private void onLiveMessage(final DirectBuffer buffer, final int offset, final int length, final MessageHeader header)
+    {
+        if (liveLapped)
+        {
+            // after a loss nothing more is taken from this subscriber: the journal has what it skipped
+            return;
+        }
+        deliverIfNew(buffer, offset, length, header);
+    }
+
+    private void deliverIfNew(final DirectBuffer buffer, final int offset, final int length, final MessageHeader header)
+    {
+        if (header.position() < nextTopicPosition)
         {
             discarded++;
             return;

@@ -93,7 +93,7 @@ class JournalFaultTest
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aRecordWrittenButNotCommittedIsCutAndTheNextWriterContinues() throws Exception
     {
         final Path directory = directory("torn");
@@ -117,7 +117,7 @@ class JournalFaultTest
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aCommittedRecordWithABadChecksumAtTheTailIsCutAtReopen() throws Exception
     {
         final Path directory = directory("badcrc");
@@ -147,7 +147,7 @@ class JournalFaultTest
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void foreignTruncatedAndCorruptFilesAreRefusedWithTheirNames() throws Exception
     {
         final Path directory = directory("bad");
@@ -225,7 +225,7 @@ class JournalFaultTest
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aSegmentTruncatedUnderAReaderIsRefusedBeforeItsNextChunkIsMapped() throws Exception
     {
         final Path directory = directory("truncated-live");
@@ -255,7 +255,7 @@ class JournalFaultTest
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aSecondWriterIsRefusedNamingTheHoldersPid()
     {
         final Path directory = directory("locked");

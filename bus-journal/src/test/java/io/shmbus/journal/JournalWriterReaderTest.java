@@ -49,7 +49,7 @@ class JournalWriterReaderTest
 
     @ParameterizedTest(name = "alignment {0}")
     @MethodSource("alignmentsAndBases")
-    @Timeout(60)
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void everyRecordReadsBackAcrossChunksAndSegments(final long[] parameters) throws Exception
     {
         final int alignment = (int)parameters[0];
@@ -136,7 +136,7 @@ class JournalWriterReaderTest
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void positionsPastTwoToTheThirtyTwoInBigSegmentsAreExact()
     {
         directory = JournalTestSupport.newDirectory("big-positions");
