@@ -13,7 +13,8 @@ package io.shmbus.journal;
  *     <tr><td>basePosition</td><td>0</td><td>0 or more, a multiple of the alignment: the journal position of the
  *     first record</td></tr>
  *     <tr><td>maxMessageLength</td><td>64 KiB</td><td>0 to 16 MiB</td></tr>
- *     <tr><td>indexIntervalBytes</td><td>1 MiB</td><td>4096 to the segment length, a multiple of 4096</td></tr>
+ *     <tr><td>indexIntervalBytes</td><td>1 MiB, or a sixteenth of a smaller segment</td><td>4096 to the segment
+ *     length, a multiple of 4096</td></tr>
  * </table>
  */
 public final class JournalFormat
@@ -47,7 +48,8 @@ public final class JournalFormat
         recordAlignment = builder.recordAlignment;
         basePosition = builder.basePosition;
         maxMessageLength = builder.maxMessageLength;
-        indexIntervalBytes = builder.indexIntervalBytes;
+        indexIntervalBytes = builder.indexIntervalBytes > 0 ? builder.indexIntervalBytes :
+            (int)Math.min(DEFAULT_INDEX_INTERVAL_BYTES, Math.max(PAGE, (builder.segmentLengthBytes / 16) & -PAGE));
         validate();
         dataOffset = SegmentDescriptor.dataOffset(this);
         if (dataCapacity() < 2L * RecordDescriptor.alignedLength(maxFrameLength(), recordAlignment))
@@ -240,7 +242,7 @@ public final class JournalFormat
         private int recordAlignment = DEFAULT_RECORD_ALIGNMENT;
         private long basePosition;
         private int maxMessageLength = DEFAULT_MAX_MESSAGE_LENGTH;
-        private int indexIntervalBytes = DEFAULT_INDEX_INTERVAL_BYTES;
+        private int indexIntervalBytes = -1;
 
         private Builder()
         {
