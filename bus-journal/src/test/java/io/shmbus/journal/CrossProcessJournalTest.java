@@ -242,8 +242,10 @@ class CrossProcessJournalTest
             first.awaitExit(START);
             final long killedNs = System.nanoTime();
             JournalWriter taken = null;
+            int attempts = 0;
             while (null == taken)
             {
+                attempts++;
                 try
                 {
                     taken = JournalWriter.open(journalDirectory, null, "recorded", 65536, Durability.none());
@@ -258,7 +260,8 @@ class CrossProcessJournalTest
                 }
             }
             System.out.println("SECOND RECORDER took the journal " +
-                TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - killedNs) + " us after the holder's exit was seen");
+                TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - killedNs) + " us after the holder's exit was seen, " +
+                "at attempt " + attempts);
             taken.close();
         }
     }

@@ -5,6 +5,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -70,9 +73,33 @@ class LargeJournalTest
             assertEquals(messages, next[0]);
             assertEquals(lastPosition, lastRead[0]);
             assertEquals(lastRead[0], journal.positionAtTime(messages - 1));
+            final long rssFileKb = statusKb("RssFile:");
             System.out.println("LARGE journal of " + journal.info().sizeBytes() + " bytes, " + messages +
-                " messages, last position " + lastPosition + ", reader mapped at most " + maxMapped + " bytes");
+                " messages, last position " + lastPosition + ", reader mapped at most " + maxMapped + " bytes; " +
+                "after the replay this JVM's resident file-backed memory is " + rssFileKb + " KiB (VmRSS " +
+                statusKb("VmRSS:") + " KiB, VmHWM " + statusKb("VmHWM:") + " KiB)");
+            assertTrue(rssFileKb < 512 * 1024, "resident file pages bounded by the windows, not the journal: " +
+                rssFileKb + " KiB");
             assertTrue(maxMapped < 2 * chunk, "reader window: " + maxMapped);
+        }
+    }
+
+    private static long statusKb(final String field)
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/self/status")))
+            {
+                if (line.startsWith(field))
+                {
+                    return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]);
+                }
+            }
+            return -1;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
         }
     }
 }
