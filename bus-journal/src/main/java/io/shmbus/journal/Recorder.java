@@ -40,6 +40,8 @@ public final class Recorder implements AutoCloseable
     private final Subscriber subscriber;
     private final MessageHandler handler = this::onMessage;
     private final long reserveBytes;
+    private final long clockBaseEpochNs = EpochClock.nowNs();
+    private final long clockBaseNanoTime = System.nanoTime();
     private long recorded;
     private long skipped;
     private boolean failed;
@@ -149,7 +151,7 @@ public final class Recorder implements AutoCloseable
         }
         final long ts = header.timestampNs();
         writer.append(buffer, offset, length, position, (int)(header.nextPosition() - position), header.type(),
-            header.publisherId(), 0 != ts ? ts : EpochClock.nowNs());
+            header.publisherId(), 0 != ts ? ts : nowEpochNs());
         recorded++;
     }
 
@@ -157,7 +159,13 @@ public final class Recorder implements AutoCloseable
     {
         LOG.warn("recorder of topic {} lost {} messages ({} bytes, topic positions {} to {}): the topic reused them " +
             "before it read them", topic.name(), messages, bytes, from, to);
-        writer.appendLoss(messages, bytes, from, to, EpochClock.nowNs());
+        writer.appendLoss(messages, bytes, from, to, nowEpochNs());
+    }
+
+    private long nowEpochNs()
+    {
+        // the wall clock at start plus the monotonic clock since: no allocation, never goes backwards
+        return clockBaseEpochNs + (System.nanoTime() - clockBaseNanoTime);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.shmbus.impl.process.ChildGroup;
 import io.shmbus.impl.process.ChildProcess;
 import io.shmbus.journal.process.JournalReaderMain;
 import io.shmbus.journal.process.RecorderMain;
+import io.shmbus.journal.process.TornWriterMain;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -263,6 +264,51 @@ class CrossProcessJournalTest
                 TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - killedNs) + " us after the holder's exit was seen, " +
                 "at attempt " + attempts);
             taken.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aTailingReaderNeverSeesTheRecordAKilledWriterLeftHalfWritten() throws Exception
+    {
+        journalDirectory = JournalTestSupport.newDirectory("half-written");
+        try (ChildGroup children = new ChildGroup())
+        {
+            final ChildProcess writer = children.start("torn-writer", TornWriterMain.class,
+                "journal=" + journalDirectory, "count=300");
+            final long tornAt = Long.parseLong(writer.awaitWords("TORN", START)[0]);
+            final List<Long> seqs = new ArrayList<>();
+            try (Journal journal = Journal.open(journalDirectory, 8192);
+                JournalReader reader = journal.reader(journal.startPosition()))
+            {
+                while (reader.poll((buffer, offset, length, header) ->
+                    seqs.add(JournalTestSupport.verify(buffer, offset, length)), 100) > 0)
+                {
+                }
+                assertEquals(300, seqs.size());
+                assertEquals(tornAt, reader.position(), "the reader waits at the half-written record");
+                writer.killNow();
+                writer.awaitExit(START);
+                assertEquals(0, reader.poll((buffer, offset, length, header) -> seqs.add(-1L), 100));
+
+                // a new writer cuts the torn record (under the tailing reader) and appends after the last whole one
+                final UnsafeBuffer message = new UnsafeBuffer(new byte[1000]);
+                try (JournalWriter next = JournalWriter.open(journalDirectory, null, "t", 8192, Durability.none()))
+                {
+                    assertEquals(tornAt, next.position());
+                    for (long seq = 300; seq < 400; seq++)
+                    {
+                        final int length = 12 + (int)(seq * 37 % 900);
+                        JournalTestSupport.fill(message, seq, length);
+                        next.append(message, 0, length, seq * 1024, 1024, 7, 1, 1000 + seq);
+                    }
+                }
+                while (reader.poll((buffer, offset, length, header) ->
+                    seqs.add(JournalTestSupport.verify(buffer, offset, length)), 100) > 0)
+                {
+                }
+            }
+            assertSequence(seqs, 400);
         }
     }
 }
