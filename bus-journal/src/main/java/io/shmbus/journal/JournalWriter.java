@@ -205,17 +205,9 @@ public final class JournalWriter implements AutoCloseable
             from = header.getLong(entry);
             maxTs = header.getLong(entry + 8);
         }
-        else if (file.index() > 0)
-        {
-            maxTs = 0;
-        }
-        scan.scan(file, format, from, maxTs);
-        if (null != scan.problem && count > 0 && from != file.basePosition())
-        {
-            // an index entry past a cut made by an earlier recovery cannot exist; scan from the start to be sure
-            scan.scan(file, format, file.basePosition(), 0);
-        }
-        return scan;
+        // index entries are written after their record's commit, and a cut drops those at or past it: the last
+        // entry always points at a whole record
+        return scan.scan(file, format, from, maxTs);
     }
 
     private void cutTail(final SegmentFile file, final RecordScan scan)

@@ -74,6 +74,18 @@ public final class Recorder implements AutoCloseable
             writer.close();
             throw ex;
         }
+        final long resumeAt = subscriber.position();
+        final long recordedUpTo = writer.lastTopicNextPosition();
+        if (recordedUpTo - resumeAt > topic.options().capacityBytes())
+        {
+            // a redelivered poll lies inside the ring; this far back, the topic's positions started again
+            subscriber.close();
+            writer.close();
+            throw new JournalException("topic " + topic.name() + " resumes at position " + resumeAt + " but journal " +
+                options.directory() + " already holds it up to position " + recordedUpTo + ": the topic was " +
+                "created anew (or the subscriber name '" + options.subscriberName() + "' is another recorder's); " +
+                "record it into a new journal directory");
+        }
     }
 
     /**
