@@ -170,4 +170,45 @@ class JournalWriterReaderTest
             assertTrue(read.get(read.size() - 1) > (1L << 32), "past 2^32: " + read.get(read.size() - 1));
         }
     }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aPacedReplayKeepsTheRecordedIntervals()
+    {
+        directory = JournalTestSupport.newDirectory("paced");
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[64]);
+        final long startNs = 1_800_000_000_000_000_000L;
+        try (JournalWriter writer = JournalWriter.open(directory, null, "t", 128 * 1024, Durability.none()))
+        {
+            for (int i = 0; i < 21; i++)
+            {
+                JournalTestSupport.fill(message, i, 64);
+                writer.append(message, 0, 64, i * 128L, 128, 0, 0, startNs + i * 10_000_000L);
+            }
+        }
+        try (Journal journal = Journal.open(directory, 128 * 1024))
+        {
+            final long[] arrivals = new long[21];
+            final int[] count = new int[1];
+            try (JournalReader reader = journal.reader(journal.startPosition()))
+            {
+                Replayer.replay(reader, journal.endPosition(), true, (buffer, offset, length, header) ->
+                    arrivals[count[0]++] = System.nanoTime(), new org.agrona.concurrent.BackoffIdleStrategy());
+            }
+            assertEquals(21, count[0]);
+            for (int i = 1; i < 21; i++)
+            {
+                assertTrue(arrivals[i] - arrivals[0] >= i * 10_000_000L, "message " + i + " came " +
+                    (arrivals[i] - arrivals[0]) + " ns after the first, recorded " + i * 10_000_000L + " ns after");
+            }
+            final long fast = System.nanoTime();
+            try (JournalReader reader = journal.reader(journal.startPosition()))
+            {
+                assertEquals(21, Replayer.replay(reader, journal.endPosition(), false, (buffer, offset, length, header) ->
+                    JournalTestSupport.verify(buffer, offset, length), new org.agrona.concurrent.BackoffIdleStrategy()));
+            }
+            System.out.println("PACED replay of 200 ms took " + (arrivals[20] - arrivals[0]) / 1_000_000 +
+                " ms; at full speed " + (System.nanoTime() - fast) / 1_000 + " us");
+        }
+    }
 }
