@@ -1,4 +1,4 @@
-package io.shmbus.impl.tools;
+package io.shmbus.tools;
 
 import io.shmbus.Publisher;
 import io.shmbus.PublisherOptions;
@@ -67,6 +67,19 @@ class ShmbusToolTest
             assertTrue(clean.contains("removed quotes"), clean);
             assertFalse(Files.exists(test.directory().resolve("quotes")));
         }
+    }
+
+    @Test
+    void theBridgeAndJournalCommandsAreThere()
+    {
+        final String help = run("--help");
+        for (final String command : new String[] {"list", "stat", "tail", "inspect", "clean", "drop-durable",
+            "bridge", "record", "replay", "journal"})
+        {
+            assertTrue(help.contains("  " + command + " "), command + " in\n" + help);
+        }
+        assertTrue(run("bridge", "--help").contains("status"), "bridge subcommands");
+        assertTrue(run("journal", "info", "--help").contains("info"), "journal info");
     }
 
     private static String run(final String... args)

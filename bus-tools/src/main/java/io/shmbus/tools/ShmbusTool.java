@@ -1,4 +1,4 @@
-package io.shmbus.impl.tools;
+package io.shmbus.tools;
 
 import io.shmbus.Bus;
 import io.shmbus.BusOptions;
@@ -7,6 +7,10 @@ import io.shmbus.SubscriberOptions;
 import io.shmbus.Topic;
 import io.shmbus.TopicStatus;
 import io.shmbus.impl.layout.TopicHeaderDescriptor;
+import io.shmbus.aeron.bridge.BridgeCommand;
+import io.shmbus.journal.tools.JournalInfoCommand;
+import io.shmbus.journal.tools.RecordCommand;
+import io.shmbus.journal.tools.ReplayCommand;
 import org.agrona.DirectBuffer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,8 +25,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The {@code shmbus} command line: list, stat, tail, inspect and clean the topics of a bus directory, and drop
- * durable subscriptions. It
+ * The {@code shmbus} command line: list, stat, tail, inspect and clean the topics of a bus directory, drop
+ * durable subscriptions, bridge a topic to another host ({@code bridge}), record it to disk and replay it
+ * ({@code record}, {@code replay}, {@code journal info}). Run by {@code bin/shmbus}. It
  * reads the counters the participants keep in shared memory, so it observes a live topic without slowing it
  * (a tail attaches an untethered subscriber, which never holds publishers back).
  */
@@ -36,11 +41,15 @@ import java.util.stream.Stream;
         ShmbusTool.TailCommand.class,
         ShmbusTool.InspectCommand.class,
         ShmbusTool.CleanCommand.class,
-        ShmbusTool.DropDurableCommand.class })
+        ShmbusTool.DropDurableCommand.class,
+        BridgeCommand.class,
+        RecordCommand.class,
+        ReplayCommand.class,
+        ShmbusTool.JournalCommand.class })
 public final class ShmbusTool
 {
-    @Option(names = { "-d", "--dir" }, description = "bus directory (default: /dev/shm/shmbus-<user>)",
-        scope = CommandLine.ScopeType.INHERIT)
+    /** Before the command's name (the journal and bridge commands take their own). */
+    @Option(names = { "-d", "--dir" }, description = "bus directory (default: /dev/shm/shmbus-<user>)")
     Path directory;
 
     /**
@@ -267,6 +276,21 @@ public final class ShmbusTool
                 System.out.printf("topic %s has no durable subscription '%s'%n", topicName, durableName);
                 return 1;
             }
+        }
+    }
+
+    @Command(name = "journal", mixinStandardHelpOptions = true, description = "Look at a topic journal on disk.",
+        subcommands = JournalInfoCommand.class)
+    static final class JournalCommand implements Callable<Integer>
+    {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call()
+        {
+            spec.commandLine().usage(System.out);
+            return 2;
         }
     }
 }
