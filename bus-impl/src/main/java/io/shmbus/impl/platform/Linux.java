@@ -650,22 +650,7 @@ public final class Linux {
      * @return true when the barrier was issued, false when the kernel does not offer it (ENOSYS, EINVAL)
      */
     public static boolean membarrierGlobal() {
-        Scratch s = Native.scratch();
-        long r;
-        try {
-            r = (long) Native.SYSCALL.invokeExact(s.capture, Native.SYS_MEMBARRIER, MEMBARRIER_CMD_GLOBAL, 0L, 0L,
-                    0L, 0L, 0L);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-        if (r == 0) {
-            return true;
-        }
-        int errno = Native.errno(s.capture);
-        if (errno == ENOSYS || errno == EINVAL || errno == EPERM) {
-            return false;
-        }
-        throw failure("membarrier(MEMBARRIER_CMD_GLOBAL)", errno);
+        return membarrier(MEMBARRIER_CMD_GLOBAL, "MEMBARRIER_CMD_GLOBAL");
     }
 
     /**

@@ -343,9 +343,15 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
         long limit = ring.checkPosition(ring.cleanLimit(), "cleanLimit");
         if (limit - capacity > requiredEnd)
         {
-            // The oldest retained record (cleanLimit - capacity) is never past the tail, nor so past this claim.
-            throw ring.corrupt("cleanLimit " + limit + " is more than a ring (" + capacity + " bytes) ahead of a " +
-                "claim ending at " + requiredEnd);
+            // The oldest retained record (cleanLimit - capacity) is never past the tail. This claim may start from a
+            // tail read long ago (a shared publisher preempted before its CAS, which will fail): only a limit a ring
+            // past the tail as it is now, read after the limit (the tail only grows), is corruption.
+            final long tail = ring.tail();
+            if (limit - capacity > tail)
+            {
+                throw ring.corrupt("cleanLimit " + limit + " is more than a ring (" + capacity + " bytes) ahead of " +
+                    "the tail " + tail);
+            }
         }
         if (limit - ALIGNMENT < requiredEnd)
         {
