@@ -86,7 +86,29 @@ public interface Publisher extends AutoCloseable
      * @return the new stream position (greater than 0), or the last negative status when the timeout passed
      * ({@link #BACK_PRESSURED} or {@link #NOT_CONNECTED}), or {@link #CLOSED}.
      */
-    long offerBlocking(DirectBuffer buffer, int offset, int length, long timeoutNs);
+    default long offerBlocking(DirectBuffer buffer, int offset, int length, long timeoutNs)
+    {
+        return offerBlocking(buffer, offset, length, 0, timeoutNs);
+    }
+
+    /**
+     * As {@link #offerBlocking(DirectBuffer, int, int, long)}, with a message type the subscribers see in
+     * {@link MessageHeader#type()}.
+     *
+     * <pre>{@code
+     * final long result = publisher.offerBlocking(buffer, 0, length, QUOTE_TYPE, TimeUnit.SECONDS.toNanos(1));
+     * if (result < 0) { log.warn("quote not published: {}", result); } // BACK_PRESSURED or NOT_CONNECTED after 1 s
+     * }</pre>
+     *
+     * @param buffer    holding the message.
+     * @param offset    where the message starts.
+     * @param length    of the message: 0 to {@link #maxMessageLength()}.
+     * @param type      the message type.
+     * @param timeoutNs the most to wait, in nanoseconds.
+     * @return the new stream position (greater than 0), or the last negative status when the timeout passed
+     * ({@link #BACK_PRESSURED} or {@link #NOT_CONNECTED}), or {@link #CLOSED}.
+     */
+    long offerBlocking(DirectBuffer buffer, int offset, int length, int type, long timeoutNs);
 
     /**
      * Claim room for a message in the ring, to be written in place and then

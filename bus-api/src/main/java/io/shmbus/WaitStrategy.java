@@ -2,7 +2,7 @@ package io.shmbus;
 
 /**
  * How a subscriber waits for messages in {@link Subscriber#poll(MessageHandler, int, long)},
- * {@link Subscriber#awaitMessage(long)} and its {@link Subscriber#idleStrategy()}, and how a publisher waits
+ * {@link Subscriber#awaitMessage(long)} and its {@link Subscriber#idleStrategy(long)}, and how a publisher waits
  * for space in {@link Publisher#offerBlocking(org.agrona.DirectBuffer, int, int, long)}.
  *
  * <table>

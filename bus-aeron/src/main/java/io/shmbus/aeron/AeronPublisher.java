@@ -172,14 +172,15 @@ public final class AeronPublisher implements Publisher, Claim.Owner
     }
 
     @Override
-    public long offerBlocking(final DirectBuffer buffer, final int offset, final int length, final long timeoutNs)
+    public long offerBlocking(
+        final DirectBuffer buffer, final int offset, final int length, final int type, final long timeoutNs)
     {
         final long deadlineNs = System.nanoTime() + timeoutNs;
         long parkNs = 1_000;
         int spins = 0;
         while (true)
         {
-            final long result = offer(buffer, offset, length, 0);
+            final long result = offer(buffer, offset, length, type);
             if (result > 0 || result == CLOSED)
             {
                 return result;

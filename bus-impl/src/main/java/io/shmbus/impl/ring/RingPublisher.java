@@ -69,6 +69,7 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     private DirectBuffer pendingBuffer;
     private int pendingOffset;
     private int pendingLength;
+    private int pendingType;
     private long pendingResult;
 
     protected RingPublisher(
@@ -163,11 +164,12 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     }
 
     @Override
-    public final long offerBlocking(final DirectBuffer buffer, final int offset, final int length, final long timeoutNs)
+    public final long offerBlocking(
+        final DirectBuffer buffer, final int offset, final int length, final int type, final long timeoutNs)
     {
         try
         {
-            return offerWaiting(buffer, offset, length, timeoutNs);
+            return offerWaiting(buffer, offset, length, type, timeoutNs);
         }
         catch (final InternalError error)
         {
@@ -176,9 +178,10 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
         }
     }
 
-    private long offerWaiting(final DirectBuffer buffer, final int offset, final int length, final long timeoutNs)
+    private long offerWaiting(
+        final DirectBuffer buffer, final int offset, final int length, final int type, final long timeoutNs)
     {
-        final long first = offer(buffer, offset, length, 0);
+        final long first = offer(buffer, offset, length, type);
         if (first > 0 || first == CLOSED)
         {
             return first;
@@ -186,6 +189,7 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
         pendingBuffer = buffer;
         pendingOffset = offset;
         pendingLength = length;
+        pendingType = type;
         pendingResult = first;
         try
         {
@@ -206,7 +210,8 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     {
         long result;
         int attempts = 0;
-        while ((result = offer(pendingBuffer, pendingOffset, pendingLength, 0)) == ADMIN_ACTION && ++attempts < 100)
+        while ((result = offer(pendingBuffer, pendingOffset, pendingLength, pendingType)) == ADMIN_ACTION &&
+            ++attempts < 100)
         {
             Thread.yield(); // another publisher is zeroing the ring: it takes microseconds
         }
