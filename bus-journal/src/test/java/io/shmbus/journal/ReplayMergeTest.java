@@ -88,9 +88,11 @@ class ReplayMergeTest
                             idle.idle();
                         }
                         published.set(seq + 1);
-                        if (0 == seq % 64)
+                        if (0 == seq % 250)
                         {
-                            LockSupport.parkNanos(1_000);
+                            // Paced (at least 800 ms for the whole stream), so that the merge, which the test
+                            // requires to happen while publishing goes on, is not beaten by a fast publisher.
+                            LockSupport.parkNanos(1_000_000);
                         }
                     }
                 }
