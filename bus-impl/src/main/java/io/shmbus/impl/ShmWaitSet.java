@@ -5,6 +5,7 @@ import io.shmbus.WaitSet;
 import io.shmbus.impl.platform.FutexWaitv;
 import io.shmbus.impl.platform.Linux;
 import io.shmbus.impl.ring.RingSubscriber;
+import io.shmbus.impl.signal.ProcessBarrier;
 
 import java.util.concurrent.locks.LockSupport;
 
@@ -86,6 +87,10 @@ final class ShmWaitSet implements WaitSet
                 seen[i] = subscribers[i].dataSignalValue();
                 subscribers[i].addDataWaiter(1);
             }
+            // One cross-process barrier for all the topics counted in above, not one per topic (see DataSignal); where
+            // it is unavailable the subscribers counted in the fenced-waiters words when they joined the set, and
+            // the sleep below is sliced in any case.
+            ProcessBarrier.issue();
             try
             {
                 count = scan();

@@ -282,7 +282,8 @@ public abstract class RingSubscriber implements Subscriber
     }
 
     /**
-     * Count this thread in or out of the topic's sleeping subscribers (an atomic add: a full fence).
+     * Count this thread in or out of the topic's sleeping subscribers (an atomic add), for a wait set: it forces the
+     * cross-process barrier itself, once for all its topics, after counting in (see {@code ProcessBarrier}).
      *
      * @param delta +1 before sleeping, -1 after.
      */
@@ -290,7 +291,7 @@ public abstract class RingSubscriber implements Subscriber
     {
         try
         {
-            waiter.sleeper().addWaiter(delta);
+            waiter.sleeper().addWaiter(delta, false);
         }
         catch (final InternalError error)
         {

@@ -199,6 +199,18 @@ public final class Sleeper
      */
     public void addWaiter(final int delta)
     {
+        addWaiter(delta, true);
+    }
+
+    /**
+     * As {@link #addWaiter(int)}; with {@code barrier} false the caller forces the cross-process barrier itself,
+     * once, after counting itself in on several topics (a wait set).
+     *
+     * @param delta   +1 or -1.
+     * @param barrier whether to force the barrier after an add.
+     */
+    public void addWaiter(final int delta, final boolean barrier)
+    {
         if (delta > 0)
         {
             control.getAndAddInt(waitersOffset, 1);
@@ -210,7 +222,7 @@ public final class Sleeper
             {
                 control.putIntRelease(sleepingFlagOffset, 1);
             }
-            if (!counted && !ProcessBarrier.issue())
+            if (barrier && !counted && !ProcessBarrier.issue())
             {
                 sliced = true; // cannot force the barrier: bound how late a wake-up may be instead
             }
