@@ -18,7 +18,7 @@ import org.agrona.DirectBuffer;
  * while ((result = publisher.offer(buffer, 0, length)) < 0)
  * {
  *     if (result == Publisher.CLOSED) { break; }
- *     idle.idle();                               // BACK_PRESSURED, NOT_CONNECTED or ADMIN_ACTION: try again
+ *     idle.idle();           // BACK_PRESSURED, NOT_CONNECTED or ADMIN_ACTION: back off, then try again
  * }
  * }</pre>
  */
@@ -37,8 +37,13 @@ public interface Publisher extends AutoCloseable
     long BACK_PRESSURED = -2;
 
     /**
-     * Another publisher is freeing space in the ring, or a crashed participant is being repaired: try again
-     * at once.
+     * Another participant is freeing space in the ring (a cleaning round), or a crashed participant is being
+     * repaired: nothing was published; retry soon, but do not spin. A round normally takes microseconds, but its
+     * owner may be preempted, stopped or paused by a GC, and callers retrying in a tight loop then take the CPU
+     * it needs to finish. Back off: a few spins or yields, then parks that grow to some tens of microseconds
+     * (Agrona's {@code BackoffIdleStrategy} does this), resetting after a success. {@link #offerBlocking} backs off
+     * by itself and then sleeps, so it burns no CPU however long the round takes. Each answer is counted in the
+     * publisher's {@link TopicStatus.PublisherStatus#adminActions()} ({@code shmbus stat}).
      */
     long ADMIN_ACTION = -3;
 

@@ -37,6 +37,8 @@ public record TopicStatus(
      * @param backPressured     offers refused for lack of space.
      * @param wakesIssued       futex wake calls it made for sleeping subscribers.
      * @param wakesSkipped      commits that found subscribers able to sleep but none asleep.
+     * @param adminActions      offers and claims answered {@link Publisher#ADMIN_ACTION} (another participant's
+     *                          cleaning round or a repair was in the way); 0 where the transport has none.
      */
     public record PublisherStatus(
         int id,
@@ -46,8 +48,33 @@ public record TopicStatus(
         long publishedMessages,
         long backPressured,
         long wakesIssued,
-        long wakesSkipped)
+        long wakesSkipped,
+        long adminActions)
     {
+        /**
+         * A publisher of a transport that never answers {@link Publisher#ADMIN_ACTION} by itself.
+         *
+         * @param id                its id.
+         * @param pid               its process id.
+         * @param alive             whether it is alive.
+         * @param exclusive         whether it is exclusive.
+         * @param publishedMessages messages published, or -1.
+         * @param backPressured     offers refused for lack of space.
+         * @param wakesIssued       wake calls made.
+         * @param wakesSkipped      commits that woke nobody.
+         */
+        public PublisherStatus(
+            final int id,
+            final int pid,
+            final boolean alive,
+            final boolean exclusive,
+            final long publishedMessages,
+            final long backPressured,
+            final long wakesIssued,
+            final long wakesSkipped)
+        {
+            this(id, pid, alive, exclusive, publishedMessages, backPressured, wakesIssued, wakesSkipped, 0);
+        }
     }
 
     /**

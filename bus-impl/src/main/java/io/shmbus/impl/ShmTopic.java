@@ -840,7 +840,8 @@ final class ShmTopic implements Topic
                     control.getLongVolatile(slot + PublisherSlotDescriptor.BACK_PRESSURED_OFFSET),
                     wakesIssued,
                     // Every commit either wakes or finds nobody asleep: skipped ones need no counter of their own.
-                    isExclusive ? Math.max(0, published - wakesIssued) : -1));
+                    isExclusive ? Math.max(0, published - wakesIssued) : -1,
+                    control.getLongVolatile(slot + PublisherSlotDescriptor.ADMIN_ACTIONS_OFFSET)));
             }
             for (int j = 0; j < maxSubscribers; j++)
             {

@@ -136,10 +136,10 @@ public final class ShmbusTool
                     (after.tail() - before.tail()) / seconds / 1e6, after.repairs(), after.reclaims());
                 for (final TopicStatus.PublisherStatus p : after.publishers())
                 {
-                    System.out.printf("  publisher %3d pid %7d %-5s %-9s published %d back-pressured %d wakes %d " +
-                        "skipped %d%n", p.id(), p.pid(), p.alive() ? "alive" : "DEAD",
+                    System.out.printf("  publisher %3d pid %7d %-5s %-9s published %d back-pressured %d " +
+                        "admin-action %d wakes %d skipped %d%n", p.id(), p.pid(), p.alive() ? "alive" : "DEAD",
                         p.exclusive() ? "exclusive" : "shared", p.publishedMessages(), p.backPressured(),
-                        p.wakesIssued(), p.wakesSkipped());
+                        p.adminActions(), p.wakesIssued(), p.wakesSkipped());
                 }
                 for (final TopicStatus.SubscriberStatus s : after.subscribers())
                 {

@@ -17,7 +17,9 @@ package io.shmbus.impl.layout;
  *                                      when back-pressured and at close (shared: not kept)
  *   24     backPressured (int64)       offers refused for lack of space
  *   32     wakesIssued (int64)         FUTEX_WAKE calls made for sleeping subscribers
- *   40     reserved (int64)            (commits that woke nobody are publishedMessages - wakesIssued)
+ *                                      (commits that woke nobody are publishedMessages - wakesIssued)
+ *   40     adminActions (int64)        offers and claims answered ADMIN_ACTION (a cleaning round or a repair
+ *                                      was in the way); atomic adds, read by status tools
  *   48     sleeping (int32)            1 while counted in spaceWaiters (set after the add, cleared before the
  *                                      subtract), so a repair can take a dead sleeper out of the count
  *   64     state (int32)               0 free, 1 active
@@ -36,6 +38,7 @@ public final class PublisherSlotDescriptor
     public static final int PUBLISHED_MESSAGES_OFFSET = 16;
     public static final int BACK_PRESSURED_OFFSET = 24;
     public static final int WAKES_ISSUED_OFFSET = 32;
+    public static final int ADMIN_ACTIONS_OFFSET = 40;
     public static final int SLEEPING_OFFSET = 48;
     public static final int STATE_OFFSET = Layout.CACHE_LINE;
     public static final int MODE_OFFSET = STATE_OFFSET + 4;

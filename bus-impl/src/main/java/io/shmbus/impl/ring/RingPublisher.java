@@ -2,6 +2,7 @@ package io.shmbus.impl.ring;
 
 import io.shmbus.impl.faults.FaultPoints;
 import io.shmbus.impl.liveness.Liveness;
+import io.shmbus.impl.signal.BackOff;
 import io.shmbus.impl.signal.DataSignal;
 import io.shmbus.impl.signal.Sleeper;
 import io.shmbus.Claim;
@@ -44,6 +45,10 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     protected final boolean requireSubscriber;
     /** Longest single sleep waiting for space: how often a back-pressured publisher looks for dead peers. */
     static final long SPACE_SLICE_NS = 50_000_000;
+    /** The longest single park of a blocking offer backing off from ADMIN_ACTION. */
+    static final long ADMIN_PARK_MAX_NS = 50_000;
+    /** How long a blocking offer backs off from ADMIN_ACTION before it sleeps a space slice instead. */
+    static final long ADMIN_PATIENCE_NS = 2_000_000;
 
     private final EpochNanos clock;
     private final Runnable onClose;
@@ -65,6 +70,7 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     protected long limitCache;
     private volatile boolean closed;
     private final Sleeper spaceSleeper;
+    private final BackOff adminBackOff = new BackOff(ADMIN_PARK_MAX_NS);
     private final java.util.function.BooleanSupplier retryOffer = this::retryOffer;
     private DirectBuffer pendingBuffer;
     private int pendingOffset;
@@ -206,14 +212,28 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
         }
     }
 
+    /**
+     * One attempt of {@link #offerBlocking}: offer, and while another participant's cleaning round is in the way
+     * (ADMIN_ACTION), back off rather than spin: a few spins and yields (a round takes microseconds), then parks
+     * that double from 1 us up to {@link #ADMIN_PARK_MAX_NS}, for at most {@link #ADMIN_PATIENCE_NS} in all. A
+     * round still in the way after that (its owner was preempted, stopped or paused by a GC) hands back to the
+     * space sleeper, which sleeps on the space word for a slice and tries again, so a blocked caller burns no
+     * CPU however long the round takes, and its timeout holds.
+     */
     private boolean retryOffer()
     {
-        long result;
-        int attempts = 0;
-        while ((result = offer(pendingBuffer, pendingOffset, pendingLength, pendingType)) == ADMIN_ACTION &&
-            ++attempts < 100)
+        long result = offer(pendingBuffer, pendingOffset, pendingLength, pendingType);
+        if (result == ADMIN_ACTION)
         {
-            Thread.yield(); // another publisher is zeroing the ring: it takes microseconds
+            final BackOff backOff = adminBackOff;
+            backOff.reset();
+            final long deadline = System.nanoTime() + ADMIN_PATIENCE_NS;
+            do
+            {
+                backOff.idle();
+                result = offer(pendingBuffer, pendingOffset, pendingLength, pendingType);
+            }
+            while (result == ADMIN_ACTION && System.nanoTime() - deadline < 0);
         }
         pendingResult = result;
         return result > 0 || result == CLOSED;
@@ -367,6 +387,7 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
                 {
                     liveness.finishDeadRound();
                 }
+                control.getAndAddLong(slotOffset + PublisherSlotDescriptor.ADMIN_ACTIONS_OFFSET, 1);
                 return ADMIN_ACTION;
             }
         }
@@ -380,6 +401,7 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
             flushCounters();
             if (liveness.due() && liveness.releaseBlockers())
             {
+                control.getAndAddLong(slotOffset + PublisherSlotDescriptor.ADMIN_ACTIONS_OFFSET, 1);
                 return ADMIN_ACTION; // a dead peer was in the way and is gone: try again at once
             }
             return BACK_PRESSURED;
