@@ -114,6 +114,21 @@ public final class Liveness
     }
 
     /**
+     * A publisher is leaving: turn what is uncommitted of its last claim into padding, as a repair would after its
+     * death. A claim left neither committed nor aborted (an exception between {@code tryClaim} and
+     * {@code commit}, or a close from another thread) would otherwise stop every reader at that record for good:
+     * once the slot is free, no repair looks at it again.
+     *
+     * @param publisherIndex the leaving publisher's own slot.
+     * @return the number of record parts turned into padding (0 when the last claim was committed or aborted).
+     */
+    public int abandonOwnClaim(final int publisherIndex)
+    {
+        final int repaired = Repair.repairClaim(ring, publisherIndex, handle);
+        return Math.max(0, repaired);
+    }
+
+    /**
      * A publisher cannot make room: release what dead peers hold. Dead tethered subscribers are freed; dead
      * durable ones become detached (their position is kept, and they hold publishers back only up to their
      * hold limit); dead publishers' claims become padding; a dead cleaner's round is finished.

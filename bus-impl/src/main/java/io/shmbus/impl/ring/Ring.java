@@ -9,6 +9,8 @@ import io.shmbus.impl.layout.TopicHeaderDescriptor;
 import io.shmbus.impl.mapping.MappedTopic;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.invoke.VarHandle;
+
 import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_COUNT_OFFSET;
 import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_INTENT_OFFSET;
 import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_LIMIT_OFFSET;
@@ -249,6 +251,10 @@ public final class Ring
             final long newLimit = position + capacity;
             control.putLongRelease(CLEAN_PENDING_OFFSET, control.getLong(CLEAN_COUNT_OFFSET) + messages);
             control.putLongVolatile(CLEAN_INTENT_OFFSET, newLimit);
+            // The zeroing below is plain stores. A volatile store keeps earlier accesses before it, not later ones
+            // after it (on AArch64 a zeroed byte could become visible before the intent): an untethered reader that
+            // copies a zeroed byte must then see the intent and know it was lapped. Free on x86.
+            VarHandle.storeStoreFence();
             if (FaultPoints.ANY)
             {
                 FaultPoints.reach(FaultPoints.IN_ROUND, newLimit);

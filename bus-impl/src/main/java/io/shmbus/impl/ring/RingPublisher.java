@@ -12,6 +12,8 @@ import io.shmbus.impl.layout.PublisherSlotDescriptor;
 import io.shmbus.impl.layout.RecordDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import static io.shmbus.impl.layout.RecordDescriptor.ALIGNMENT;
 import static io.shmbus.impl.layout.RecordDescriptor.KIND_OFFSET;
@@ -32,6 +34,7 @@ import static io.shmbus.impl.layout.RecordDescriptor.TYPE_OFFSET;
  */
 public abstract class RingPublisher implements Publisher, Claim.Owner
 {
+    private static final Logger LOG = LoggerFactory.getLogger(RingPublisher.class);
     protected final Ring ring;
     protected final UnsafeBuffer control;
     protected final UnsafeBuffer data;
@@ -456,6 +459,12 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
             closed = true;
             try
             {
+                final int abandoned = liveness.abandonOwnClaim(publisherId);
+                if (abandoned > 0)
+                {
+                    LOG.warn("publisher {} of {} closed with a claim neither committed nor aborted: turned into padding",
+                        publisherId, ring.topic().source());
+                }
                 flushCounters();
                 spaceSleeper.unregisterBlocking();
             }
