@@ -143,7 +143,7 @@ final class ShmTopic implements Topic
             {
                 handle.unlockAllocation();
             }
-            final DataSignal signal = new DataSignal(ring, index);
+            final DataSignal signal = new DataSignal(ring.control(), index);
             final Liveness liveness = new Liveness(ring, handle, index + 1L);
             final Runnable release = () -> releasePublisher(handle, index);
             final Publisher publisher = options.isExclusive() ?
@@ -662,7 +662,7 @@ final class ShmTopic implements Topic
                 "were overwritten; resuming at {}", options.name(), name, lostMessages, lostBytes, position);
         }
         final Subscriber subscriber = new TetheredRingSubscriber(
-            ring, index, position, new SpaceSignal(ring), options.waitStrategy(), liveness, release, durable,
+            ring, index, position, new SpaceSignal(ring.control()), options.waitStrategy(), liveness, release, durable,
             messageIndex, options.lossHandler(), resumed ? lostMessages : 0, resumed ? lostBytes : 0, lostFrom);
         connected(slot);
         return subscriber;

@@ -3,7 +3,6 @@ package io.shmbus.impl.liveness;
 import io.shmbus.impl.layout.LockDescriptor;
 import io.shmbus.impl.layout.PublisherSlotDescriptor;
 import io.shmbus.impl.layout.SubscriberSlotDescriptor;
-import io.shmbus.impl.ring.Ring;
 import io.shmbus.impl.signal.DataSignal;
 import io.shmbus.impl.signal.SpaceSignal;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -28,7 +27,7 @@ public final class Liveness
     public static final long CHECK_INTERVAL_NS = 1_000_000;
     private static final Logger LOG = LoggerFactory.getLogger(Liveness.class);
 
-    private final Ring ring;
+    private final RingAccess ring;
     private final UnsafeBuffer control;
     private final LockHandle handle;
     private final long code;
@@ -41,14 +40,14 @@ public final class Liveness
      * @param handle the participant's own lock handle.
      * @param code   the participant's cleanLock code: publisher index + 1, or -(subscriber index + 1).
      */
-    public Liveness(final Ring ring, final LockHandle handle, final long code)
+    public Liveness(final RingAccess ring, final LockHandle handle, final long code)
     {
         this.ring = ring;
         this.control = ring.control();
         this.handle = handle;
         this.code = code;
-        this.maxPublishers = ring.topic().geometry().maxPublishers();
-        this.maxSubscribers = ring.topic().geometry().maxSubscribers();
+        this.maxPublishers = ring.maxPublishers();
+        this.maxSubscribers = ring.maxSubscribers();
     }
 
     /**
@@ -198,8 +197,8 @@ public final class Liveness
         }
         if (ring.finishRound(owner, code))
         {
-            ring.topic().control().getAndAddLong(io.shmbus.impl.layout.ControlDescriptor.REPAIRS_OFFSET, 1);
-            LOG.warn("finished a cleaning round of {} left by dead participant code {}", ring.topic().source(), owner);
+            ring.control().getAndAddLong(io.shmbus.impl.layout.ControlDescriptor.REPAIRS_OFFSET, 1);
+            LOG.warn("finished a cleaning round of {} left by dead participant code {}", ring.source(), owner);
             SpaceSignal.wakeAll(control);
             return true;
         }

@@ -5,7 +5,6 @@ import io.shmbus.impl.layout.LockDescriptor;
 import io.shmbus.impl.layout.PublisherSlotDescriptor;
 import io.shmbus.impl.layout.RecordDescriptor;
 import io.shmbus.impl.layout.SubscriberSlotDescriptor;
-import io.shmbus.impl.ring.Ring;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +52,7 @@ public final class Repair
      * @return true when the slot was freed; false when the repair of its claim is {@link #UNDECIDED} and the slot
      * was kept as it is.
      */
-    public static boolean deadPublisher(final Ring ring, final int index, final LockHandle probe)
+    public static boolean deadPublisher(final RingAccess ring, final int index, final LockHandle probe)
     {
         final UnsafeBuffer control = ring.control();
         final int slot = ring.publisherSlot(index);
@@ -62,13 +61,13 @@ public final class Repair
         if (roundOwner == index + 1 && ring.finishRound(roundOwner, roundOwner))
         {
             control.getAndAddLong(ControlDescriptor.REPAIRS_OFFSET, 1);
-            LOG.warn("finished the cleaning round that dead publisher slot {} of {} left", index, ring.topic().source());
+            LOG.warn("finished the cleaning round that dead publisher slot {} of {} left", index, ring.source());
         }
         final int repaired = repairClaim(ring, index, probe);
         if (repaired == UNDECIDED)
         {
             LOG.debug("publisher slot {} of {} is dead, but a live publisher names the position of its last claim: " +
-                "kept for a later repair", index, ring.topic().source());
+                "kept for a later repair", index, ring.source());
             return false;
         }
         if (control.getInt(ControlDescriptor.EXCLUSIVE_PUBLISHER_OFFSET) == index + 1)
@@ -85,7 +84,7 @@ public final class Repair
         settleWaiters(ring, ControlDescriptor.SPACE_WAITERS_OFFSET, false);
         control.getAndAddLong(ControlDescriptor.RECLAIMS_OFFSET, 1);
         LOG.warn("publisher slot {} of {} (pid {}) died attached; {} part(s) of its last claim repaired into padding",
-            index, ring.topic().source(), control.getInt(slot + PublisherSlotDescriptor.PID_OFFSET), repaired);
+            index, ring.source(), control.getInt(slot + PublisherSlotDescriptor.PID_OFFSET), repaired);
         return true;
     }
 
@@ -97,7 +96,7 @@ public final class Repair
      * @param probe a lock handle to probe other slots' owners with.
      * @return the number of record parts turned into padding, or {@link #UNDECIDED}.
      */
-    public static int repairClaim(final Ring ring, final int index, final LockHandle probe)
+    public static int repairClaim(final RingAccess ring, final int index, final LockHandle probe)
     {
         final UnsafeBuffer control = ring.control();
         final int slot = ring.publisherSlot(index);
@@ -126,7 +125,7 @@ public final class Repair
         {
             return 0; // committed before the owner died, or not this claim's
         }
-        for (int i = 0; i < ring.topic().geometry().maxPublishers(); i++)
+        for (int i = 0; i < ring.maxPublishers(); i++)
         {
             if (i != index &&
                 control.getLongVolatile(ring.publisherSlot(i) + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET) == start &&
@@ -175,10 +174,10 @@ public final class Repair
      * @return the end of the claim that won the tail at {@code start}, or -1 when no candidate shows a sign (the repair
      * is then left to the candidates' own checks).
      */
-    static long winningEnd(final Ring ring, final long start, final LockHandle probe)
+    static long winningEnd(final RingAccess ring, final long start, final LockHandle probe)
     {
         final UnsafeBuffer control = ring.control();
-        final int maxPublishers = ring.topic().geometry().maxPublishers();
+        final int maxPublishers = ring.maxPublishers();
         final long tail = ring.tail();
         long best = -1;
         for (int i = 0; i < maxPublishers; i++)
@@ -203,10 +202,10 @@ public final class Repair
         return best;
     }
 
-    private static boolean isNamedByASlot(final Ring ring, final long position)
+    private static boolean isNamedByASlot(final RingAccess ring, final long position)
     {
         final UnsafeBuffer control = ring.control();
-        for (int i = 0; i < ring.topic().geometry().maxPublishers(); i++)
+        for (int i = 0; i < ring.maxPublishers(); i++)
         {
             final int slot = ring.publisherSlot(i);
             if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) != PublisherSlotDescriptor.STATE_FREE &&
@@ -218,13 +217,13 @@ public final class Repair
         return false;
     }
 
-    private static boolean isUncommitted(final Ring ring, final int index, final int length)
+    private static boolean isUncommitted(final RingAccess ring, final int index, final int length)
     {
         final int found = ring.data().getIntVolatile(index);
         return found == 0 || (found < 0 && RecordDescriptor.alignedLength(-found) == length);
     }
 
-    private static boolean pad(final Ring ring, final int index, final int length, final int publisherId)
+    private static boolean pad(final RingAccess ring, final int index, final int length, final int publisherId)
     {
         final UnsafeBuffer data = ring.data();
         final int found = data.getIntVolatile(index);
@@ -248,7 +247,7 @@ public final class Repair
      * @param ring  the ring.
      * @param index the slot.
      */
-    public static void deadSubscriber(final Ring ring, final int index)
+    public static void deadSubscriber(final RingAccess ring, final int index)
     {
         final UnsafeBuffer control = ring.control();
         final int slot = ring.subscriberSlot(index);
@@ -261,7 +260,7 @@ public final class Repair
         control.getAndAddLong(ControlDescriptor.RECLAIMS_OFFSET, 1);
         settleWaiters(ring, ControlDescriptor.DATA_WAITERS_OFFSET, true);
         LOG.warn("subscriber slot {} of {} (pid {}) died attached; slot freed at position {}", index,
-            ring.topic().source(), control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
+            ring.source(), control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
             control.getLongVolatile(slot + SubscriberSlotDescriptor.POSITION_OFFSET));
     }
 
@@ -273,7 +272,7 @@ public final class Repair
      * @param ring  the ring.
      * @param index the slot.
      */
-    public static void deadDurableSubscriber(final Ring ring, final int index)
+    public static void deadDurableSubscriber(final RingAccess ring, final int index)
     {
         final UnsafeBuffer control = ring.control();
         final int slot = ring.subscriberSlot(index);
@@ -282,7 +281,7 @@ public final class Repair
         control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_DETACHED);
         settleWaiters(ring, ControlDescriptor.DATA_WAITERS_OFFSET, true);
         LOG.warn("durable subscriber slot {} of {} (pid {}) died attached; its position {} is kept for its return",
-            index, ring.topic().source(), control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
+            index, ring.source(), control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
             control.getLongVolatile(slot + SubscriberSlotDescriptor.POSITION_OFFSET));
     }
 
@@ -299,7 +298,7 @@ public final class Repair
      * @param waitersOffset dataWaiters or spaceWaiters.
      * @param subscribers   whether the sleepers are subscribers (else publishers).
      */
-    static void settleWaiters(final Ring ring, final int waitersOffset, final boolean subscribers)
+    static void settleWaiters(final RingAccess ring, final int waitersOffset, final boolean subscribers)
     {
         final UnsafeBuffer control = ring.control();
         int waiters = control.getIntVolatile(waitersOffset);
@@ -323,15 +322,15 @@ public final class Repair
         if (control.compareAndSetInt(waitersOffset, waiters, waiters - excess))
         {
             control.getAndAddLong(ControlDescriptor.REPAIRS_OFFSET, 1);
-            LOG.warn("{}: {} was {} with {} sleeper(s) flagged: a dead sleeper's count taken off", ring.topic().source(),
+            LOG.warn("{}: {} was {} with {} sleeper(s) flagged: a dead sleeper's count taken off", ring.source(),
                 subscribers ? "dataWaiters" : "spaceWaiters", waiters, waiters - excess);
         }
     }
 
-    private static int flaggedSleepers(final Ring ring, final boolean subscribers)
+    private static int flaggedSleepers(final RingAccess ring, final boolean subscribers)
     {
         final UnsafeBuffer control = ring.control();
-        final int slots = subscribers ? ring.topic().geometry().maxSubscribers() : ring.topic().geometry().maxPublishers();
+        final int slots = subscribers ? ring.maxSubscribers() : ring.maxPublishers();
         int flagged = 0;
         for (int i = 0; i < slots; i++)
         {

@@ -6,7 +6,9 @@ import io.shmbus.impl.layout.ControlDescriptor;
 import io.shmbus.impl.layout.RecordDescriptor;
 import io.shmbus.impl.layout.SubscriberSlotDescriptor;
 import io.shmbus.impl.layout.TopicHeaderDescriptor;
+import io.shmbus.impl.liveness.RingAccess;
 import io.shmbus.impl.mapping.MappedTopic;
+import io.shmbus.impl.signal.DataSignal;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.VarHandle;
@@ -41,7 +43,7 @@ import static io.shmbus.impl.layout.RecordDescriptor.KIND_PADDING;
  * store. A reader stops at the first record that is not committed, so a later claim committed early stays
  * invisible until the earlier one commits (or, when its publisher died, is repaired into padding).
  */
-public final class Ring
+public final class Ring implements RingAccess
 {
     /** Returned by {@link #reclaim(long, long)} when another publisher holds the cleaning lock. */
     public static final long CLEAN_BUSY = -1;
@@ -100,6 +102,24 @@ public final class Ring
     public MappedTopic topic()
     {
         return topic;
+    }
+
+    @Override
+    public int maxPublishers()
+    {
+        return maxPublishers;
+    }
+
+    @Override
+    public int maxSubscribers()
+    {
+        return maxSubscribers;
+    }
+
+    @Override
+    public String source()
+    {
+        return source;
     }
 
     /**
@@ -533,6 +553,6 @@ public final class Ring
      */
     public void afterRepair()
     {
-        io.shmbus.impl.signal.DataSignal.wakeAll(control);
+        DataSignal.wakeAll(control);
     }
 }

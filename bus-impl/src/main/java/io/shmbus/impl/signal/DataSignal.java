@@ -3,7 +3,6 @@ package io.shmbus.impl.signal;
 import io.shmbus.impl.layout.ControlDescriptor;
 import io.shmbus.impl.layout.PublisherSlotDescriptor;
 import io.shmbus.impl.platform.Linux;
-import io.shmbus.impl.ring.Ring;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.VarHandle;
@@ -51,14 +50,14 @@ public final class DataSignal
     private final int slotOffset;
 
     /**
-     * @param ring           the ring.
+     * @param control        the topic's control region.
      * @param publisherIndex the publisher's slot, for its counters.
      */
-    public DataSignal(final Ring ring, final int publisherIndex)
+    public DataSignal(final UnsafeBuffer control, final int publisherIndex)
     {
-        this.control = ring.control();
+        this.control = control;
         this.signalAddress = control.addressOffset() + ControlDescriptor.DATA_SIGNAL_OFFSET;
-        this.slotOffset = ring.publisherSlot(publisherIndex);
+        this.slotOffset = ControlDescriptor.publisherSlotOffset(publisherIndex);
     }
 
     /**

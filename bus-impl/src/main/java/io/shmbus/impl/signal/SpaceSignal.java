@@ -2,7 +2,6 @@ package io.shmbus.impl.signal;
 
 import io.shmbus.impl.layout.ControlDescriptor;
 import io.shmbus.impl.platform.Linux;
-import io.shmbus.impl.ring.Ring;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.VarHandle;
@@ -22,11 +21,11 @@ public final class SpaceSignal
     private final long signalAddress;
 
     /**
-     * @param ring the ring.
+     * @param control the topic's control region.
      */
-    public SpaceSignal(final Ring ring)
+    public SpaceSignal(final UnsafeBuffer control)
     {
-        this.control = ring.control();
+        this.control = control;
         this.signalAddress = control.addressOffset() + ControlDescriptor.SPACE_SIGNAL_OFFSET;
     }
 
