@@ -245,6 +245,7 @@ final class JournalChild
             long drainStart = 0;
             long drainNs = -1;
             int polls = 0;
+            long lastSampleNs = System.nanoTime();
             while (true)
             {
                 final int n = recorder.poll();
@@ -252,8 +253,12 @@ final class JournalChild
                 {
                     meter.start();
                 }
-                if ((++polls & 1023) == 0 || n == 0)
+                // The topic's tail is read at most once a millisecond while the producer runs (reading the
+                // status is not free), and at every check once it has stopped, to see the catch-up end.
+                if (((++polls & 1023) == 0 || n == 0) &&
+                    (0 != drainStart || System.nanoTime() - lastSampleNs >= 1_000_000L))
                 {
+                    lastSampleNs = System.nanoTime();
                     final long lag = topic.status().tail() - recorder.topicPosition();
                     maxLag = Math.max(maxLag, lag);
                     if (0 == drainStart && Control.goes() > 0)

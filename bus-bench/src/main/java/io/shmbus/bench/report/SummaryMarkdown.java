@@ -331,7 +331,7 @@ public final class SummaryMarkdown
             sb.append("## Journal on disk: append, then replay everything (one JVM per run)\n\n");
             sb.append("| writer and reader | size | messages | append msgs/s | append MB/s | replay msgs/s | replay MB/s | ");
             ratios.forEach(r -> sb.append(RATIO_HEADERS.get(r)).append(" | "));
-            sb.append("files MiB | alloc B/msg append, replay | rounds |\n");
+            sb.append("files MiB (apparent size) | alloc B/msg append, replay | rounds |\n");
             sb.append("|---|---:|---:|---:|---:|---:|---:|").append("---:|".repeat(ratios.size())).append("---:|---:|---:|\n");
             for (final Map<String, Object> e : appends)
             {
@@ -363,8 +363,8 @@ public final class SummaryMarkdown
             {
                 sb.append("## Journal Recorder behind a full-rate 1 -> 1 publisher (").append(size(e.get("sizeBytes")))
                     .append(", producer JVM -> recorder JVM, one CPU each)\n\n");
-                sb.append("| offered msgs/s | MB/s | back-pressured offers | largest lag (bytes) | catch-up after the ")
-                    .append("last message (ms) | CPU cores | rounds |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+                sb.append("| offered msgs/s | MB/s | back-pressured offers | largest lag (bytes) | catch-up once the ")
+                    .append("producer had finished (ms) | CPU cores | rounds |\n|---:|---:|---:|---:|---:|---:|---:|\n");
                 sb.append("| ").append(cell(e, "msgsPerSec", Kind.RATE)).append(" | ")
                     .append(cell(e, "mbPerSec", Kind.PLAIN)).append(" | ")
                     .append(cell(e, "backPressuredOffers", Kind.PLAIN)).append(" | ")
