@@ -66,6 +66,11 @@ public final class Harness implements Callable<Integer>
         defaultValue = "/dev/shm")
     Path shm;
 
+    @Option(names = "--journal-dir", description = "Where the journal scenario writes: a disk directory, not " +
+        "tmpfs (default: ${DEFAULT-VALUE}); its files are removed after each run.",
+        defaultValue = "bus-bench/target/journal-bench")
+    Path journalDir;
+
     @Option(names = "--aeron-term-bytes", description = "Aeron IPC term length (default: ${DEFAULT-VALUE}, " +
         "Aeron's own default for IPC).", defaultValue = "67108864")
     int aeronTermBytes;
@@ -103,6 +108,7 @@ public final class Harness implements Callable<Integer>
             null == childFlags || childFlags.isBlank() ? java.util.List.of() : java.util.List.of(childFlags.trim().split("\\s+")));
         bench.aeronTermLength(aeronTermBytes);
         bench.nice(nice);
+        bench.journalDir(journalDir);
         if (null != rounds)
         {
             if (rounds < 1)

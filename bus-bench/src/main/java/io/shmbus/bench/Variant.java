@@ -21,14 +21,20 @@ public enum Variant
     AGRONA_RING_BACKOFF("agrona-ring-backoff", "Agrona one-to-one ring, backoff idle", Family.AGRONA),
     AGRONA_MANY_TO_ONE("agrona-m2o", "Agrona many-to-one ring", Family.AGRONA),
     UDS("uds", "Unix-domain socket", Family.SOCKET),
-    TCP("tcp", "TCP loopback", Family.SOCKET);
+    TCP("tcp", "TCP loopback", Family.SOCKET),
+    JOURNAL("journal", "bus-journal writer and reader", Family.JOURNAL),
+    CHRONICLE("chronicle-queue", "Chronicle Queue appender and tailer", Family.JOURNAL),
+    JOURNAL_RECORDER("journal-recorder", "bus-journal Recorder of a shmbus topic", Family.JOURNAL),
+    JOURNAL_REPLAY_RSS("journal-replay-rss", "bus-journal reader, resident memory of a replay", Family.JOURNAL);
 
     /**
      * What a variant is built on.
      */
     public enum Family
     {
-        FLOOR, SHMBUS, AERON, AGRONA, SOCKET
+        FLOOR, SHMBUS, AERON, AGRONA, SOCKET,
+        /** Recording to disk and reading back: not a link between two JVMs. */
+        JOURNAL
     }
 
     private final String id;

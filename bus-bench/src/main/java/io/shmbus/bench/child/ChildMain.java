@@ -68,6 +68,12 @@ public final class ChildMain
     {
         final Variant variant = Variant.of(params.get("variant"));
         final String role = params.get("role");
+        if (role.startsWith("journal-"))
+        {
+            JournalChild.run(variant, role, params);
+            Control.awaitQuit();
+            return;
+        }
         final String[] streams = switch (role)
         {
             case "ping" -> new String[]{"pong", "ping"};
@@ -125,6 +131,7 @@ public final class ChildMain
                 streamId(in), streamId(out));
             case AGRONA -> new AgronaRingLink(variant, dir, create, capacity, in, out);
             case SOCKET -> new SocketLink(variant, Path.of(dir), create, params.getInt("port", 0), params.getInt("size"));
+            case JOURNAL -> throw new IllegalArgumentException(variant.id() + " is not a link; its roles are journal-*");
         };
     }
 

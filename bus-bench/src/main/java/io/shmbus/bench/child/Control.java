@@ -75,6 +75,14 @@ final class Control
         }
     }
 
+    /**
+     * @return how many GO lines have come so far.
+     */
+    static int goes()
+    {
+        return goes;
+    }
+
     static void awaitQuit()
     {
         while (!quit)

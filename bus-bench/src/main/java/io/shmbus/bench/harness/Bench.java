@@ -32,11 +32,30 @@ public final class Bench
     /** The same flags for every child: a small fixed heap and the serial collector (no GC threads). */
     public static final List<String> CHILD_FLAGS = List.of("-XX:+UseSerialGC", "-Xms256m", "-Xmx256m");
 
+    /** The flags a child JVM running Chronicle Queue needs on JDK 25. */
+    public static final List<String> CHRONICLE_FLAGS = List.of(
+        "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+        "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+        "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+        "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+        "--add-opens=java.base/java.io=ALL-UNNAMED",
+        "--add-opens=java.base/java.util=ALL-UNNAMED",
+        "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
+        "-Dchronicle.analytics.disable=true");
+    /** Where the journal scenario writes by default: a disk directory, not tmpfs. */
+    public static final Path DEFAULT_JOURNAL_DIR = Path.of("bus-bench", "target", "journal-bench");
+
     private final Mode mode;
     private final Path out;
     private final Path shmRoot;
     private final String classpath;
     private final List<String> extraChildFlags;
+    private Path journalRoot = DEFAULT_JOURNAL_DIR.resolve("shmbus-journal-bench-" + ProcessHandle.current().pid());
     private int aeronTermLength = 64 << 20;
     private int nice;
     private int rounds;
@@ -103,6 +122,15 @@ public final class Bench
     }
 
     /**
+     * @param dir where the journal scenario writes (a disk directory: its files are removed after each run, and
+     *            the folder this harness makes in it at the end).
+     */
+    public void journalDir(final Path dir)
+    {
+        this.journalRoot = dir.toAbsolutePath().resolve("shmbus-journal-bench-" + ProcessHandle.current().pid());
+    }
+
+    /**
      * @param nice the niceness of the child JVMs (negative: ahead of other work on the machine; needs root).
      */
     public void nice(final int nice)
@@ -138,7 +166,11 @@ public final class Bench
         final boolean harness,
         final boolean jmh) throws IOException
     {
-        final Thread cleanup = new Thread(() -> Runner.delete(shmRoot), "delete-shm");
+        final Thread cleanup = new Thread(() ->
+        {
+            Runner.delete(shmRoot);
+            Runner.delete(journalRoot);
+        }, "delete-shm");
         Runtime.getRuntime().addShutdownHook(cleanup);
         Files.createDirectories(out);
         clearOldResults();
@@ -150,6 +182,7 @@ public final class Bench
             ok = measureAndReport(new LoadCheck(loadSource, ownLoad::load, cpus), scenarios, transports, sizes, harness, jmh);
         }
         Runner.delete(shmRoot);
+        Runner.delete(journalRoot);
         Runtime.getRuntime().removeShutdownHook(cleanup);
         System.out.println("wrote " + out.resolve("summary.md"));
         return ok;
@@ -178,6 +211,7 @@ public final class Bench
         settings.put("measureMs", mode.measureMs());
         settings.put("allocationMessages", mode.allocMeasureCount());
         settings.put("idleWindowMs", mode.idleWindowMs());
+        settings.put("journal", JournalSettings.of(mode).toString());
         summary.put("settings", settings);
         System.out.println("bus-bench " + mode.name() + ": load average " + Machine.loadAverage() + ", results in " + out);
 
@@ -193,7 +227,7 @@ public final class Bench
             java.addAll(extraChildFlags);
             java.add("-cp");
             java.add(classpath);
-            final Runner runner = new Runner(mode, shmRoot, out, java);
+            final Runner runner = new Runner(mode, shmRoot, journalRoot.toAbsolutePath(), out, java);
             runner.aeronTermLength = aeronTermLength;
             runner.nice = nice;
             final List<Round> schedule = Plan.schedule(Plan.runs(mode, scenarios, transports, sizes), rounds);

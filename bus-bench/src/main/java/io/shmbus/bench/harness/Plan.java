@@ -16,7 +16,11 @@ import static io.shmbus.bench.Variant.AERON_EXCLUSIVE;
 import static io.shmbus.bench.Variant.AGRONA_MANY_TO_ONE;
 import static io.shmbus.bench.Variant.AGRONA_RING;
 import static io.shmbus.bench.Variant.AGRONA_RING_BACKOFF;
+import static io.shmbus.bench.Variant.CHRONICLE;
 import static io.shmbus.bench.Variant.FLOOR;
+import static io.shmbus.bench.Variant.JOURNAL;
+import static io.shmbus.bench.Variant.JOURNAL_RECORDER;
+import static io.shmbus.bench.Variant.JOURNAL_REPLAY_RSS;
 import static io.shmbus.bench.Variant.SHMBUS_EXCLUSIVE;
 import static io.shmbus.bench.Variant.SHMBUS_FUTEX;
 import static io.shmbus.bench.Variant.SHMBUS_SHARED;
@@ -38,6 +42,8 @@ public final class Plan
     public static final int[] RTT_SIZES = {32, 256, 4096};
     /** Message sizes of the one-way runs. */
     public static final int[] THROUGHPUT_SIZES = {32, 256, 4096, 65536};
+    /** Message sizes of the journal's append and replay runs. */
+    public static final int[] JOURNAL_SIZES = {32, 1024};
 
     private Plan()
     {
@@ -94,6 +100,16 @@ public final class Plan
             List.of(SHMBUS_SPIN_FUTEX, SHMBUS_FUTEX, AERON_BACKOFF, AGRONA_RING_BACKOFF, UDS), 32, -1);
         add(runs, Run.ALLOCATION, smoke ? List.of(SHMBUS_EXCLUSIVE, AGRONA_RING) :
             List.of(SHMBUS_EXCLUSIVE, SHMBUS_SHARED, SHMBUS_SPIN_FUTEX, AERON_EXCLUSIVE, AGRONA_RING), 32, Run.SPLIT);
+        // The journal runs write to disk: a smoke run of everything leaves them out, unless they are asked for.
+        if (!smoke || scenarios.contains(Run.JOURNAL))
+        {
+            for (final int size : JOURNAL_SIZES)
+            {
+                add(runs, Run.JOURNAL, List.of(JOURNAL, CHRONICLE), size, -1);
+            }
+            add(runs, Run.JOURNAL, List.of(JOURNAL_RECORDER), 32, Run.SPLIT);
+            add(runs, Run.JOURNAL, List.of(JOURNAL_REPLAY_RSS), 1024, -1);
+        }
         if (mode == Mode.QUICK)
         {
             runs.removeIf(Plan::notInQuick);
@@ -205,6 +221,7 @@ public final class Plan
      */
     public static List<String> scenarios()
     {
-        return List.of(Run.RTT, Run.RTT_ONE_CPU, Run.THROUGHPUT, Run.FAN_OUT, Run.FAN_IN, Run.IDLE, Run.ALLOCATION);
+        return List.of(Run.RTT, Run.RTT_ONE_CPU, Run.THROUGHPUT, Run.FAN_OUT, Run.FAN_IN, Run.IDLE, Run.ALLOCATION,
+            Run.JOURNAL);
     }
 }

@@ -5,7 +5,7 @@ import io.shmbus.bench.Variant;
 /**
  * One planned measurement: a scenario, a transport variant, a message size.
  *
- * @param scenario  round-trip, one-way, fan-out, fan-in, idle-cpu, allocation (and variants of them).
+ * @param scenario  round-trip, one-way, fan-out, fan-in, idle-cpu, allocation (and variants of them), journal.
  * @param variant   the transport.
  * @param size      message length in bytes.
  * @param pinCpu    the CPU both sides are pinned to, {@link #SPLIT} for one CPU each, or -1 for the
@@ -30,6 +30,8 @@ public record Run(String scenario, Variant variant, int size, int pinCpu)
     public static final String IDLE = "idle-cpu";
     /** Bytes allocated per message in steady state. */
     public static final String ALLOCATION = "allocation";
+    /** Appending to and replaying a journal on disk: bus-journal beside Chronicle Queue. */
+    public static final String JOURNAL = "journal";
 
     /**
      * @return a file-name-safe name for this run.

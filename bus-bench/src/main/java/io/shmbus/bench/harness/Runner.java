@@ -33,6 +33,7 @@ final class Runner
 
     private final Mode mode;
     private final Path shmRoot;
+    private final Path journalRoot;
     private final Path resultsDir;
     private final List<String> javaCommand;
     private int sequence;
@@ -41,8 +42,15 @@ final class Runner
 
     Runner(final Mode mode, final Path shmRoot, final Path resultsDir, final List<String> javaCommand)
     {
+        this(mode, shmRoot, shmRoot.resolve("journal"), resultsDir, javaCommand);
+    }
+
+    Runner(final Mode mode, final Path shmRoot, final Path journalRoot, final Path resultsDir,
+        final List<String> javaCommand)
+    {
         this.mode = mode;
         this.shmRoot = shmRoot;
+        this.journalRoot = journalRoot;
         this.resultsDir = resultsDir;
         this.javaCommand = javaCommand;
     }
@@ -62,6 +70,7 @@ final class Runner
         row.put("sizeBytes", run.size());
         row.put("placement", run.pinCpu() == Run.SPLIT ? "cpu0+cpu1" : run.pinCpu() < 0 ? "any" : "cpu" + run.pinCpu());
         final Path dir = shmRoot.resolve("run-" + (++sequence));
+        final Path journalDir = journalRoot.resolve("run-" + sequence);
         final List<ChildProcess> children = new ArrayList<>();
         final long started = System.nanoTime();
         try
@@ -75,6 +84,7 @@ final class Runner
                 case Run.FAN_OUT -> oneWay(run, name, dir, children, row, 1, 3);
                 case Run.FAN_IN -> oneWay(run, name, dir, children, row, 3, 1);
                 case Run.IDLE -> idle(run, name, dir, children, row);
+                case Run.JOURNAL -> journal(run, name, dir, journalDir, children, row);
                 default -> throw new IllegalArgumentException(run.scenario());
             }
             row.put("error", null);
@@ -92,6 +102,7 @@ final class Runner
         {
             stop(children);
             delete(dir);
+            delete(journalDir);
         }
         row.put("runSeconds", Math.round((System.nanoTime() - started) / 1e7) / 100.0);
         return row;
@@ -111,7 +122,12 @@ final class Runner
         {
             command.addAll(List.of("taskset", "-c", Integer.toString(cpu)));
         }
-        command.addAll(javaCommand);
+        command.add(javaCommand.get(0));
+        if (run.variant() == Variant.CHRONICLE)
+        {
+            command.addAll(Bench.CHRONICLE_FLAGS);
+        }
+        command.addAll(javaCommand.subList(1, javaCommand.size()));
         command.add("io.shmbus.bench.child.ChildMain");
         command.add("role=" + role);
         command.add("variant=" + run.variant().id());
@@ -309,6 +325,126 @@ final class Runner
         {
             row.put(key, null);
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------ journal
+
+    private void journal(
+        final Run run,
+        final String name,
+        final Path dir,
+        final Path journalDir,
+        final List<ChildProcess> children,
+        final Map<String, Object> row) throws IOException, InterruptedException
+    {
+        Files.createDirectories(journalDir);
+        final JournalSettings settings = JournalSettings.of(mode);
+        final String jdir = "journalDir=" + journalDir;
+        final boolean rss = run.variant() == Variant.JOURNAL_REPLAY_RSS;
+        final long windowBytes = rss ? settings.rssWindowBytes() : settings.windowBytes();
+        final long segmentBytes = rss ? settings.rssSegmentBytes() : settings.segmentBytes();
+        final String window = "windowBytes=" + windowBytes;
+        final String segment = "segmentBytes=" + segmentBytes;
+        row.put("journalWindowBytes", windowBytes);
+        row.put("journalSegmentBytes", segmentBytes);
+        if (run.variant() == Variant.JOURNAL_RECORDER)
+        {
+            recorder(run, name, dir, children, row, jdir, window, segment);
+            return;
+        }
+        final ChildProcess child = rss ?
+            start(run, name, dir, "journal-rss", true, jdir, window, segment,
+                "journalBytes=" + settings.rssJournalBytes(), "passes=" + settings.rssPasses()) :
+            start(run, name, dir, "journal-append", true, jdir, window, segment,
+                "messages=" + settings.messages(run.size()));
+        children.add(child);
+        child.await("READY", START_TIMEOUT_MS);
+        child.send("GO");
+        child.await("RESULT", 600_000);
+        final Map<String, String> r = child.result();
+        final long messages = Long.parseLong(r.get("messages"));
+        row.put("messages", messages);
+        if (rss)
+        {
+            final long window2 = Long.parseLong(r.get("windowBytes"));
+            final long baseline = Long.parseLong(r.get("baselineRssBytes"));
+            final long peak = Long.parseLong(r.get("peakRssBytes"));
+            row.put("journalBytes", Long.parseLong(r.get("journalBytes")));
+            row.put("replayPasses", Integer.parseInt(r.get("passes")));
+            row.put("baselineRssMiB", mib(baseline));
+            row.put("peakRssMiB", mib(peak));
+            row.put("readerMappedMaxMiB", mib(Long.parseLong(r.get("readerMappedMaxBytes"))));
+            row.put("rssGrowthOverWindow", round3((double)(peak - baseline) / window2));
+            row.put("journalOverWindow", round3(Long.parseLong(r.get("journalBytes")) / (double)window2));
+            putRate(row, "replay", Long.parseLong(r.get("replayMessages")), Long.parseLong(r.get("replayBytes")),
+                Long.parseLong(r.get("replayWallNs")));
+            row.put("msgsPerSec", row.get("replayMsgsPerSec"));
+            row.put("mbPerSec", row.get("replayMbPerSec"));
+        }
+        else
+        {
+            final long bytes = messages * run.size();
+            putRate(row, "append", messages, bytes, Long.parseLong(r.get("appendWallNs")));
+            putRate(row, "replay", Long.parseLong(r.get("replayMessages")), Long.parseLong(r.get("replayBytes")),
+                Long.parseLong(r.get("replayWallNs")));
+            row.put("msgsPerSec", row.get("appendMsgsPerSec"));
+            row.put("mbPerSec", row.get("appendMbPerSec"));
+            row.put("fileBytes", Long.parseLong(r.get("fileBytes")));
+            row.put("sequenceErrors", Long.parseLong(r.get("replayErrors")) +
+                (Long.parseLong(r.get("replayMessages")) == messages ? 0 : 1));
+            row.put("senderAllocBytesPerMsg", messages == 0 ? null :
+                round3(Long.parseLong(r.get("appendAllocBytes")) / (double)messages));
+            row.put("receiverAllocBytesPerMsg", messages == 0 ? null :
+                round3(Long.parseLong(r.get("replayAllocBytes")) / (double)messages));
+        }
+    }
+
+    private void recorder(
+        final Run run,
+        final String name,
+        final Path dir,
+        final List<ChildProcess> children,
+        final Map<String, Object> row,
+        final String... journalArgs) throws IOException, InterruptedException
+    {
+        final ChildProcess recorder = start(run, name, dir, "journal-recorder", true, journalArgs);
+        children.add(recorder);
+        recorder.await("READY", START_TIMEOUT_MS);
+        // The producer of the one-way runs, on a shmbus topic whose only subscriber is the recorder's durable one.
+        final ChildProcess producer = start(run, name, dir, "producer", false,
+            concat(new String[]{"source=0"}, concat(timing(run), "variant=" + Variant.SHMBUS_EXCLUSIVE.id())));
+        children.add(producer);
+        producer.await("READY", START_TIMEOUT_MS);
+        producer.send("GO");
+        producer.await("RESULT", resultTimeoutMs(run));
+        recorder.send("GO"); // the producer is done: catch up, then report
+        recorder.await("RESULT", 120_000);
+        final Map<String, String> p = producer.result();
+        final Map<String, String> r = recorder.result();
+        final long sent = Long.parseLong(p.get("messages"));
+        row.put("messages", sent);
+        row.put("msgsPerSec", Math.round(rate(sent, p)));
+        row.put("mbPerSec", Math.round(rate(sent, p) * run.size() / 1e6 * 10) / 10.0);
+        row.put("backPressuredOffers", Long.parseLong(p.get("refused")));
+        row.put("recordedMessages", Long.parseLong(r.get("messages")));
+        row.put("recorderMaxLagBytes", Long.parseLong(r.get("maxLagBytes")));
+        final long drainNs = Long.parseLong(r.get("drainNs"));
+        row.put("recorderCatchUpMs", drainNs < 0 ? null : Math.round(drainNs / 1e4) / 100.0);
+        row.put("cpuCores", cores(p, r));
+        row.put("senderAllocBytesPerMsg", perMessage(p, sent));
+        row.put("counters", counters(p));
+    }
+
+    private static void putRate(
+        final Map<String, Object> row, final String prefix, final long messages, final long bytes, final long wallNs)
+    {
+        row.put(prefix + "MsgsPerSec", wallNs <= 0 ? null : Math.round(messages * 1e9 / wallNs));
+        row.put(prefix + "MbPerSec", wallNs <= 0 ? null : Math.round(bytes * 1e9 / wallNs / 1e6 * 10) / 10.0);
+    }
+
+    private static double mib(final long bytes)
+    {
+        return Math.round(bytes / 1048576.0 * 10) / 10.0;
     }
 
     // ------------------------------------------------------------------------------------------------ idle

@@ -68,7 +68,15 @@ public final class Goals
         figure("0 B allocated per message: under 1 B/msg (spin-then-futex; publisher or subscriber, the larger)",
             "allocation", "shmbus-spin-futex", List.of("senderAllocBytesPerMsg", "receiverAllocBytesPerMsg"), "<", 1.0),
         figure("pure-futex round trip p50 (32 B) no worse than before (compare with the previous run)",
-            "round-trip", "shmbus-futex", List.of("p50Ns"), REPORTED, 0));
+            "round-trip", "shmbus-futex", List.of("p50Ns"), REPORTED, 0),
+        ratio("journal append (32 B) at least Chronicle Queue's (JournalWriter / ExcerptAppender, msgs/s)",
+            "journal", "journal", 32, Rounds.APPEND_VS_CHRONICLE, ">=", 1.0),
+        ratio("journal append (1 KiB) at least Chronicle Queue's (JournalWriter / ExcerptAppender, msgs/s)",
+            "journal", "journal", 1024, Rounds.APPEND_VS_CHRONICLE, ">=", 1.0),
+        figure("recorder keeps up with a full-rate 1 -> 1 publisher (32 B): no back-pressured offers",
+            "journal", "journal-recorder", List.of("backPressuredOffers"), "<", 1.0),
+        figureAt("journal replay resident memory bounded (1 KiB): peak VmRSS growth at most 3 mapping windows",
+            "journal", "journal-replay-rss", 1024, List.of("rssGrowthOverWindow"), "<=", 3.0));
 
     private Goals()
     {
@@ -104,6 +112,18 @@ public final class Goals
      *         median, min, max and count, "met" (true, false, or null when not measured or not judged here)
      *         and "status", a short text.
      */
+    private static Goal figureAt(
+        final String goal,
+        final String scenario,
+        final String transport,
+        final int size,
+        final List<String> figures,
+        final String comparison,
+        final double threshold)
+    {
+        return new Goal(goal, scenario, transport, size, null, figures, comparison, threshold);
+    }
+
     @SuppressWarnings("unchecked")
     public static List<Map<String, Object>> evaluate(final List<Map<String, Object>> rows, final boolean notVerdict)
     {

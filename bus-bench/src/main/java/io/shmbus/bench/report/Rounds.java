@@ -29,6 +29,10 @@ public final class Rounds
     public static final String RATE_VS_AERON_EXCLUSIVE = "rateVsAeronExclusive";
     /** Rate over Aeron IPC concurrent's rate (fan-in, where publishers share a publication). */
     public static final String RATE_VS_AERON_CONCURRENT = "rateVsAeronConcurrent";
+    /** Journal append rate over Chronicle Queue's in the same round, at the same size. */
+    public static final String APPEND_VS_CHRONICLE = "appendVsChronicle";
+    /** Journal replay rate over Chronicle Queue's tailer in the same round, at the same size. */
+    public static final String REPLAY_VS_CHRONICLE = "replayVsChronicle";
 
     /**
      * A ratio: the row's figure over the same figure of the reference transport in the same round.
@@ -51,7 +55,9 @@ public final class Rounds
         new Ratio(P50_VS_BUSY_SPIN, "round-trip", "shmbus-spin", "p50Ns", "shmbus-"),
         new Ratio(RATE_VS_AERON_EXCLUSIVE, "throughput-1to1", "aeron-exclusive", "msgsPerSec", ""),
         new Ratio(RATE_VS_AERON_EXCLUSIVE, "fan-out-1to3", "aeron-exclusive", "msgsPerSec", ""),
-        new Ratio(RATE_VS_AERON_CONCURRENT, "fan-in-3to1", "aeron-concurrent", "msgsPerSec", ""));
+        new Ratio(RATE_VS_AERON_CONCURRENT, "fan-in-3to1", "aeron-concurrent", "msgsPerSec", ""),
+        new Ratio(APPEND_VS_CHRONICLE, "journal", "chronicle-queue", "appendMsgsPerSec", "journal"),
+        new Ratio(REPLAY_VS_CHRONICLE, "journal", "chronicle-queue", "replayMsgsPerSec", "journal"));
 
     /** Row keys that describe a run rather than measure it. */
     private static final List<String> NOT_FIGURES = List.of("round", "sizeBytes");

@@ -89,6 +89,7 @@ public final class SummaryMarkdown
             "Fan-in, 3 producer JVMs -> 1 consumer JVM (4 JVMs share 2 cores; total rate)");
         idle(sb, entries);
         allocation(sb, entries);
+        journal(sb, entries);
         rounds(sb, (List<Map<String, Object>>)summary.getOrDefault("rounds", List.of()));
         failures(sb, (List<Map<String, Object>>)summary.getOrDefault("rows", List.of()));
         jmh(sb, (List<Map<String, Object>>)summary.get("jmh"));
@@ -315,6 +316,90 @@ public final class SummaryMarkdown
 
     // ------------------------------------------------------------------------------------------------ cells
 
+    private static void journal(final StringBuilder sb, final List<Map<String, Object>> all)
+    {
+        final List<Map<String, Object>> entries = of(all, "journal");
+        if (entries.isEmpty())
+        {
+            return;
+        }
+        final List<Map<String, Object>> appends = entries.stream()
+            .filter(e -> "journal".equals(e.get("transport")) || "chronicle-queue".equals(e.get("transport"))).toList();
+        if (!appends.isEmpty())
+        {
+            final List<String> ratios = ratioColumns(appends);
+            sb.append("## Journal on disk: append, then replay everything (one JVM per run)\n\n");
+            sb.append("| writer and reader | size | messages | append msgs/s | append MB/s | replay msgs/s | replay MB/s | ");
+            ratios.forEach(r -> sb.append(RATIO_HEADERS.get(r)).append(" | "));
+            sb.append("files MiB (apparent size) | alloc B/msg append, replay | rounds |\n");
+            sb.append("|---|---:|---:|---:|---:|---:|---:|").append("---:|".repeat(ratios.size())).append("---:|---:|---:|\n");
+            for (final Map<String, Object> e : appends)
+            {
+                if (null != e.get("error"))
+                {
+                    continue;
+                }
+                sb.append("| ").append(e.get("label")).append(" | ").append(size(e.get("sizeBytes"))).append(" | ")
+                    .append(Kind.PLAIN.one(figure(e, "median", "messages"))).append(" | ")
+                    .append(cell(e, "appendMsgsPerSec", Kind.RATE)).append(" | ")
+                    .append(cell(e, "appendMbPerSec", Kind.PLAIN)).append(" | ")
+                    .append(cell(e, "replayMsgsPerSec", Kind.RATE)).append(" | ")
+                    .append(cell(e, "replayMbPerSec", Kind.PLAIN)).append(" | ");
+                ratios.forEach(r -> sb.append(ratioCell(e, r)).append(" | "));
+                sb.append(mib(figure(e, "median", "fileBytes"))).append(" | ")
+                    .append(cell(e, "senderAllocBytesPerMsg", Kind.PLAIN)).append(", ")
+                    .append(cell(e, "receiverAllocBytesPerMsg", Kind.PLAIN)).append(" | ")
+                    .append(roundsCell(e)).append(" |\n");
+            }
+            sb.append('\n');
+        }
+        for (final Map<String, Object> e : entries)
+        {
+            if (null != e.get("error"))
+            {
+                continue;
+            }
+            if ("journal-recorder".equals(e.get("transport")))
+            {
+                sb.append("## Journal Recorder behind a full-rate 1 -> 1 publisher (").append(size(e.get("sizeBytes")))
+                    .append(", producer JVM -> recorder JVM, one CPU each)\n\n");
+                sb.append("| offered msgs/s | MB/s | back-pressured offers | largest lag (bytes) | catch-up once the ")
+                    .append("producer had finished (ms) | CPU cores | rounds |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+                sb.append("| ").append(cell(e, "msgsPerSec", Kind.RATE)).append(" | ")
+                    .append(cell(e, "mbPerSec", Kind.PLAIN)).append(" | ")
+                    .append(cell(e, "backPressuredOffers", Kind.PLAIN)).append(" | ")
+                    .append(cell(e, "recorderMaxLagBytes", Kind.PLAIN)).append(" | ")
+                    .append(cell(e, "recorderCatchUpMs", Kind.PLAIN)).append(" | ")
+                    .append(cell(e, "cpuCores", Kind.PLAIN)).append(" | ")
+                    .append(roundsCell(e)).append(" |\n\n");
+            }
+            else if ("journal-replay-rss".equals(e.get("transport")))
+            {
+                sb.append("## Journal replay: resident memory of the reader (").append(size(e.get("sizeBytes")))
+                    .append(" messages; a small window and small segments, so that the files stay a few hundred MiB ")
+                    .append("at most)\n\n");
+                sb.append("| journal MiB | window MiB | segment MiB | journal / window | passes | VmRSS before MiB | ")
+                    .append("peak VmRSS MiB | (peak - before) / window | replay msgs/s | rounds |\n")
+                    .append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                sb.append("| ").append(mib(figure(e, "median", "journalBytes")))
+                    .append(" | ").append(mib(figure(e, "median", "journalWindowBytes")))
+                    .append(" | ").append(mib(figure(e, "median", "journalSegmentBytes")))
+                    .append(" | ").append(cell(e, "journalOverWindow", Kind.PLAIN))
+                    .append(" | ").append(Kind.PLAIN.one(figure(e, "median", "replayPasses")))
+                    .append(" | ").append(cell(e, "baselineRssMiB", Kind.PLAIN))
+                    .append(" | ").append(cell(e, "peakRssMiB", Kind.PLAIN))
+                    .append(" | ").append(cell(e, "rssGrowthOverWindow", Kind.PLAIN))
+                    .append(" | ").append(cell(e, "replayMsgsPerSec", Kind.RATE))
+                    .append(" | ").append(roundsCell(e)).append(" |\n\n");
+            }
+        }
+    }
+
+    private static String mib(final Object bytes)
+    {
+        return bytes instanceof Number n ? Kind.PLAIN.one(Math.round(n.doubleValue() / 104857.6) / 10.0) : "";
+    }
+
     private static final Map<String, String> RATIO_HEADERS = ratioHeaders();
 
     private static Map<String, String> ratioHeaders()
@@ -327,6 +412,8 @@ public final class SummaryMarkdown
         h.put(Rounds.P50_VS_BUSY_SPIN, "p50 / shmbus busy spin");
         h.put(Rounds.RATE_VS_AERON_EXCLUSIVE, "/ Aeron exclusive");
         h.put(Rounds.RATE_VS_AERON_CONCURRENT, "/ Aeron concurrent");
+        h.put(Rounds.APPEND_VS_CHRONICLE, "append / Chronicle");
+        h.put(Rounds.REPLAY_VS_CHRONICLE, "replay / Chronicle");
         return h;
     }
 

@@ -64,6 +64,72 @@ class PlanTest
     }
 
     @Test
+    void theJournalScenarioComparesTheJournalWithChronicleQueueAtBothSizesInTheSameRound()
+    {
+        assertTrue(Plan.scenarios().contains(Run.JOURNAL), "selectable by name");
+        for (final Mode mode : new Mode[]{Mode.QUICK, Mode.FULL})
+        {
+            final List<Run> runs = Plan.runs(mode, Set.of(Run.JOURNAL), Set.of());
+            assertEquals(List.of(
+                new Run(Run.JOURNAL, Variant.JOURNAL, 32, -1),
+                new Run(Run.JOURNAL, Variant.CHRONICLE, 32, -1),
+                new Run(Run.JOURNAL, Variant.JOURNAL, 1024, -1),
+                new Run(Run.JOURNAL, Variant.CHRONICLE, 1024, -1),
+                new Run(Run.JOURNAL, Variant.JOURNAL_RECORDER, 32, Run.SPLIT),
+                new Run(Run.JOURNAL, Variant.JOURNAL_REPLAY_RSS, 1024, -1)), runs, mode.name());
+            final List<Round> schedule = Plan.schedule(runs, 2);
+            assertEquals(2, schedule.size());
+            assertEquals(List.of(Variant.JOURNAL, Variant.CHRONICLE, Variant.JOURNAL_RECORDER, Variant.JOURNAL,
+                Variant.CHRONICLE, Variant.JOURNAL_REPLAY_RSS), variants(schedule.get(0)), "round 1 of " + mode.name());
+            assertEquals(List.of(Variant.CHRONICLE, Variant.JOURNAL_RECORDER, Variant.JOURNAL, Variant.CHRONICLE,
+                Variant.JOURNAL_REPLAY_RSS, Variant.JOURNAL), variants(schedule.get(1)), "round 2 of " + mode.name());
+        }
+        assertTrue(Plan.runs(Mode.QUICK, Set.of(), Set.of()).stream().anyMatch(r -> r.scenario().equals(Run.JOURNAL)),
+            "a quick run of everything includes the journal");
+    }
+
+    @Test
+    void theJournalScenarioFollowsTheTransportAndSizeSelectionsAndASmokeRunLeavesItOutUnlessAsked()
+    {
+        assertTrue(Plan.runs(Mode.SMOKE, Set.of(), Set.of()).stream().noneMatch(r -> r.scenario().equals(Run.JOURNAL)),
+            "a smoke run of everything writes nothing to disk");
+        assertEquals(6, Plan.runs(Mode.SMOKE, Set.of(Run.JOURNAL), Set.of()).size(), "unless the journal is asked for");
+        assertEquals(List.of(new Run(Run.JOURNAL, Variant.JOURNAL, 1024, -1),
+                new Run(Run.JOURNAL, Variant.CHRONICLE, 1024, -1),
+                new Run(Run.JOURNAL, Variant.JOURNAL_REPLAY_RSS, 1024, -1)),
+            Plan.runs(Mode.QUICK, Set.of(Run.JOURNAL), Set.of(), Set.of(1024)));
+        assertEquals(List.of(new Run(Run.JOURNAL, Variant.JOURNAL_RECORDER, 32, Run.SPLIT)),
+            Plan.runs(Mode.FULL, Set.of(Run.JOURNAL), Set.of("journal-recorder")));
+        assertEquals(Variant.CHRONICLE, Variant.of("chronicle-queue"));
+    }
+
+    @Test
+    void journalRunsStayWithinTheirBudgetAndTheReplayedJournalIsManyWindowsLong()
+    {
+        for (final Mode mode : new Mode[]{Mode.SMOKE, Mode.QUICK, Mode.FULL})
+        {
+            final JournalSettings s = JournalSettings.of(mode);
+            for (final int size : Plan.JOURNAL_SIZES)
+            {
+                final long messages = s.messages(size);
+                assertTrue(messages >= 1 && messages <= s.maxMessages(), mode.name() + " " + size);
+                assertTrue(messages * size <= s.maxPayloadBytes(), mode.name() + " " + size + " B within the byte budget");
+            }
+            assertTrue(s.rssJournalBytes() >= 8 * s.rssWindowBytes(), mode.name() + ": several windows long");
+            assertTrue(s.rssJournalBytes() <= 512L << 20, mode.name() + ": a few hundred MiB at most");
+            assertTrue(s.rssSegmentBytes() < s.rssJournalBytes(), mode.name() + ": more than one segment");
+            assertEquals(0, s.rssWindowBytes() % 4096, "a whole number of pages");
+        }
+        assertEquals(1_000_000, JournalSettings.of(Mode.QUICK).messages(32));
+        assertEquals(32 * 1024, JournalSettings.of(Mode.QUICK).messages(1024));
+    }
+
+    private static List<Variant> variants(final Round round)
+    {
+        return round.runs().stream().map(Run::variant).toList();
+    }
+
+    @Test
     void aLoadOfOtherWorkOverHalfACpuPerCpuAtAnyReadingIsNoVerdict()
     {
         final String[] line = {"0.90 0.50 0.40 2/100 7"};
