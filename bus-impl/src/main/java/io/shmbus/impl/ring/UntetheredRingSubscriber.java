@@ -205,24 +205,16 @@ public final class UntetheredRingSubscriber extends RingSubscriber
                     checkStuck(position, false);
                     break;
                 }
-                if (!fits)
-                {
-                    throw ring.corrupt("record length " + length + " at position " + position + " (index " +
-                        index + ") does not fit the ring (capacity " + capacity + ")");
-                }
+                // The one validation every reader uses, on the values copied before the lap check (a length that
+                // does not fit was not copied: it is refused before the kind is looked at).
                 final short kind = copy.getShort(KIND_OFFSET);
+                ring.checkRecord(index, length, kind, position);
                 final long next = position + aligned;
                 scanned += aligned;
                 if (kind == KIND_PADDING)
                 {
                     position = next;
                     continue;
-                }
-                if (kind != KIND_MESSAGE || length < headerLength || length > ring.maxRecordLength)
-                {
-                    throw ring.corrupt("record at position " + position + " has kind " + kind + " and length " +
-                        length + " (a message record holds " + headerLength + " to " + ring.maxRecordLength +
-                        " bytes)");
                 }
                 header.set(0, position, length - headerLength);
                 position = next;
