@@ -8,6 +8,7 @@ import io.shmbus.bench.link.FloorLink;
 import io.shmbus.bench.link.Link;
 import io.shmbus.bench.link.ShmbusLink;
 import io.shmbus.bench.link.SocketLink;
+import io.shmbus.impl.process.ChildArgs;
 import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -47,7 +48,7 @@ public final class ChildMain
      */
     public static void main(final String[] args)
     {
-        final Params params = new Params(args);
+        final ChildArgs params = new ChildArgs(args);
         Control.start(params.getLong("timeoutMs", 120_000));
         int status = 0;
         try
@@ -64,7 +65,7 @@ public final class ChildMain
         System.exit(status);
     }
 
-    private static void run(final Params params) throws Exception
+    private static void run(final ChildArgs params) throws Exception
     {
         final Variant variant = Variant.of(params.get("variant"));
         final String role = params.get("role");
@@ -109,7 +110,7 @@ public final class ChildMain
         System.out.flush();
     }
 
-    private static Link link(final Variant variant, final Params params, final String in, final String out)
+    private static Link link(final Variant variant, final ChildArgs params, final String in, final String out)
     {
         final String dir = params.get("dir");
         final boolean create = params.flag("create");
@@ -156,7 +157,7 @@ public final class ChildMain
         }
     }
 
-    private static String ping(final Link link, final Params params)
+    private static String ping(final Link link, final ChildArgs params)
     {
         final int size = params.getInt("size");
         final PingSink sink = new PingSink();
@@ -267,7 +268,7 @@ public final class ChildMain
 
     // ---------------------------------------------------------------------------------------------- one way
 
-    private static String producer(final Link link, final Params params)
+    private static String producer(final Link link, final ChildArgs params)
     {
         final int size = params.getInt("size");
         final UnsafeBuffer out = messageBuffer(size);
@@ -354,7 +355,7 @@ public final class ChildMain
         }
     }
 
-    private static String consumer(final Link link, final Params params)
+    private static String consumer(final Link link, final ChildArgs params)
     {
         final int producers = params.getInt("producers", 1);
         final int limit = params.getInt("pollLimit", 256);
@@ -371,7 +372,7 @@ public final class ChildMain
 
     // ---------------------------------------------------------------------------------------------- idle
 
-    private static String idlePublisher(final Link link, final Params params)
+    private static String idlePublisher(final Link link, final ChildArgs params)
     {
         final UnsafeBuffer out = messageBuffer(params.getInt("size"));
         out.putLong(SEQ_OFFSET, 0);

@@ -2,6 +2,8 @@ package io.shmbus.impl.platform;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.shmbus.impl.process.ChildJvm;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -52,20 +54,10 @@ final class PlatformTestSupport {
 
     /** Command line for a child JVM running {@code mainClass} from the test class path. */
     static List<String> javaCommand(Class<?> mainClass, boolean enableNativeAccess, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        command.add("--add-opens");
-        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
-        if (enableNativeAccess) {
-            command.add("--enable-native-access=ALL-UNNAMED");
-        }
+        List<String> flags = new ArrayList<>(enableNativeAccess ? ChildJvm.REQUIRED_FLAGS : ChildJvm.ADD_OPENS);
         // Keep the child small: the machine is shared.
-        command.addAll(List.of("-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass.getName());
-        command.addAll(List.of(args));
-        return command;
+        flags.addAll(List.of("-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"));
+        return ChildJvm.command(List.of(), flags, ChildJvm.currentClassPath(), mainClass.getName(), List.of(args));
     }
 
     /** The kernel thread id of the calling thread, from /proc/thread-self (which links to "PID/task/TID"). */
