@@ -125,7 +125,8 @@ public final class ChildMain
             case AERON -> new AeronLink(variant, dir + "/aeron", create, params.getInt("aeronTermLength", capacity),
                 streamId(in), streamId(out));
             case AGRONA -> new AgronaRingLink(variant, dir, create, capacity, in, out);
-            case SOCKET -> new SocketLink(variant, Path.of(dir), create, params.getInt("port", 0), params.getInt("size"));
+            case SOCKET -> new SocketLink(variant, Path.of(dir), create, params.getInt("port", 0),
+                params.getInt("size"));
         };
     }
 
