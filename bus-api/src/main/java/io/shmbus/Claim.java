@@ -1,5 +1,7 @@
 package io.shmbus;
 
+import io.shmbus.spi.ClaimOwner;
+import io.shmbus.spi.Claims;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -23,57 +25,24 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class Claim
 {
-    /**
-     * Implemented by publishers to finish a claim; not for applications.
-     */
-    public interface Owner
+    static
     {
-        /**
-         * Publish the claimed record.
-         *
-         * @param claim the claim being committed.
-         */
-        void commitClaim(Claim claim);
-
-        /**
-         * Turn the claimed record into padding.
-         *
-         * @param claim the claim being aborted.
-         */
-        void abortClaim(Claim claim);
+        Claims.register(new Access());
     }
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
-    private Owner owner;
+    private ClaimOwner owner;
     private int recordOffset;
     private int length;
     private int type;
     private long position;
 
     /**
-     * Point the claim at a record; called by publishers.
-     *
-     * @param owner        the publisher that made the claim.
-     * @param ring         the buffer of the ring.
-     * @param recordOffset the offset of the record's header in the ring.
-     * @param offset       the offset of the message body in the ring; the claim's buffer covers exactly the body.
-     * @param length       the length of the message body.
-     * @param position     the stream position of the record.
+     * An empty claim, to pass to {@link Publisher#tryClaim(int, Claim)}: make one per publishing thread and reuse
+     * it for every message.
      */
-    public void wrap(
-        final Owner owner,
-        final UnsafeBuffer ring,
-        final int recordOffset,
-        final int offset,
-        final int length,
-        final long position)
+    public Claim()
     {
-        this.owner = owner;
-        this.buffer.wrap(ring, offset, length);
-        this.recordOffset = recordOffset;
-        this.length = length;
-        this.type = 0;
-        this.position = position;
     }
 
     /**
@@ -130,14 +99,6 @@ public final class Claim
     }
 
     /**
-     * @return the offset of the record header in the ring; for publishers.
-     */
-    public int recordOffset()
-    {
-        return recordOffset;
-    }
-
-    /**
      * @return true while a claim is held and neither committed nor aborted.
      */
     public boolean isActive()
@@ -152,7 +113,7 @@ public final class Claim
      */
     public void commit()
     {
-        final Owner owner = this.owner;
+        final ClaimOwner owner = this.owner;
         if (null == owner)
         {
             throw new IllegalStateException("no claim is held: tryClaim did not succeed or the claim was finished");
@@ -168,12 +129,42 @@ public final class Claim
      */
     public void abort()
     {
-        final Owner owner = this.owner;
+        final ClaimOwner owner = this.owner;
         if (null == owner)
         {
             throw new IllegalStateException("no claim is held: tryClaim did not succeed or the claim was finished");
         }
         this.owner = null;
         owner.abortClaim(this);
+    }
+
+    /**
+     * The hooks publishers reach through {@link Claims}; see there why they cost nothing.
+     */
+    private static final class Access extends Claims.Access
+    {
+        @Override
+        protected void wrap(
+            final Claim claim,
+            final ClaimOwner owner,
+            final UnsafeBuffer ring,
+            final int recordOffset,
+            final int offset,
+            final int length,
+            final long position)
+        {
+            claim.owner = owner;
+            claim.buffer.wrap(ring, offset, length);
+            claim.recordOffset = recordOffset;
+            claim.length = length;
+            claim.type = 0;
+            claim.position = position;
+        }
+
+        @Override
+        protected int recordOffset(final Claim claim)
+        {
+            return claim.recordOffset;
+        }
     }
 }

@@ -91,7 +91,7 @@ public interface Publisher extends AutoCloseable
      * @return the new stream position (greater than 0), or the last negative status when the timeout passed
      * ({@link #BACK_PRESSURED} or {@link #NOT_CONNECTED}), or {@link #CLOSED}.
      */
-    default long offerBlocking(DirectBuffer buffer, int offset, int length, long timeoutNs)
+    default long offerBlocking(final DirectBuffer buffer, final int offset, final int length, final long timeoutNs)
     {
         return offerBlocking(buffer, offset, length, 0, timeoutNs);
     }

@@ -85,7 +85,8 @@ public final class SubscriberOptions
      */
     public static SubscriberOptions tethered()
     {
-        return new SubscriberOptions(Policy.TETHERED, null, StartPosition.TAIL, NO_LOSS_HANDLER, WaitStrategy.spinYieldFutex(),
+        return new SubscriberOptions(Policy.TETHERED, null, StartPosition.TAIL, NO_LOSS_HANDLER,
+            WaitStrategy.spinYieldFutex(),
             DEFAULT_HOLD_LIMIT_NS, NEVER_EXPIRE);
     }
 
@@ -94,7 +95,8 @@ public final class SubscriberOptions
      */
     public static SubscriberOptions untethered()
     {
-        return new SubscriberOptions(Policy.UNTETHERED, null, StartPosition.TAIL, NO_LOSS_HANDLER, WaitStrategy.spinYieldFutex(),
+        return new SubscriberOptions(Policy.UNTETHERED, null, StartPosition.TAIL, NO_LOSS_HANDLER,
+            WaitStrategy.spinYieldFutex(),
             DEFAULT_HOLD_LIMIT_NS, NEVER_EXPIRE);
     }
 
@@ -106,7 +108,8 @@ public final class SubscriberOptions
     public static SubscriberOptions durable(final String name)
     {
         validateName(name);
-        return new SubscriberOptions(Policy.DURABLE, name, StartPosition.TAIL, NO_LOSS_HANDLER, WaitStrategy.spinYieldFutex(),
+        return new SubscriberOptions(Policy.DURABLE, name, StartPosition.TAIL, NO_LOSS_HANDLER,
+            WaitStrategy.spinYieldFutex(),
             DEFAULT_HOLD_LIMIT_NS, NEVER_EXPIRE);
     }
 
@@ -116,7 +119,8 @@ public final class SubscriberOptions
      */
     public SubscriberOptions startAt(final StartPosition startPosition)
     {
-        return new SubscriberOptions(policy, name, Objects.requireNonNull(startPosition), lossHandler, waitStrategy, holdLimitNs, expireAfterNs);
+        return new SubscriberOptions(policy, name, Objects.requireNonNull(startPosition), lossHandler, waitStrategy,
+            holdLimitNs, expireAfterNs);
     }
 
     /**
@@ -125,7 +129,8 @@ public final class SubscriberOptions
      */
     public SubscriberOptions lossHandler(final LossHandler lossHandler)
     {
-        return new SubscriberOptions(policy, name, startPosition, Objects.requireNonNull(lossHandler), waitStrategy, holdLimitNs, expireAfterNs);
+        return new SubscriberOptions(policy, name, startPosition, Objects.requireNonNull(lossHandler), waitStrategy,
+            holdLimitNs, expireAfterNs);
     }
 
     /**
@@ -135,7 +140,8 @@ public final class SubscriberOptions
      */
     public SubscriberOptions waitStrategy(final WaitStrategy waitStrategy)
     {
-        return new SubscriberOptions(policy, name, startPosition, lossHandler, Objects.requireNonNull(waitStrategy), holdLimitNs, expireAfterNs);
+        return new SubscriberOptions(policy, name, startPosition, lossHandler, Objects.requireNonNull(waitStrategy),
+            holdLimitNs, expireAfterNs);
     }
 
     /**
@@ -149,7 +155,8 @@ public final class SubscriberOptions
      */
     public SubscriberOptions holdLimitNs(final long holdLimitNs)
     {
-        return new SubscriberOptions(policy, name, startPosition, lossHandler, waitStrategy, holdLimitNs, expireAfterNs);
+        return new SubscriberOptions(policy, name, startPosition, lossHandler, waitStrategy, holdLimitNs,
+            expireAfterNs);
     }
 
     /**
@@ -163,7 +170,8 @@ public final class SubscriberOptions
      */
     public SubscriberOptions expireAfterNs(final long expireAfterNs)
     {
-        return new SubscriberOptions(policy, name, startPosition, lossHandler, waitStrategy, holdLimitNs, expireAfterNs);
+        return new SubscriberOptions(policy, name, startPosition, lossHandler, waitStrategy, holdLimitNs,
+            expireAfterNs);
     }
 
     /**

@@ -8,6 +8,8 @@ import io.aeron.logbuffer.BufferClaim;
 import io.shmbus.BusException;
 import io.shmbus.Claim;
 import io.shmbus.Publisher;
+import io.shmbus.spi.ClaimOwner;
+import io.shmbus.spi.Claims;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -20,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link ExclusivePublication} for an exclusive one. Aeron's status codes have the values and meanings of
  * {@link Publisher}'s.
  */
-public final class AeronPublisher implements Publisher, Claim.Owner
+public final class AeronPublisher implements Publisher, ClaimOwner
 {
     private static final ReservedValueSupplier TIMESTAMP = (termBuffer, termOffset, frameLength) -> epochNanos();
 
@@ -227,7 +229,7 @@ public final class AeronPublisher implements Publisher, Claim.Owner
         final UnsafeBuffer frame = (UnsafeBuffer)bufferClaim.buffer();
         final int headerOffset = bufferClaim.offset();
         frame.putInt(headerOffset + MessageFraming.PUBLISHER_ID_OFFSET, publisherId);
-        claim.wrap(this, frame, headerOffset, headerOffset + MessageFraming.HEADER_LENGTH, length,
+        Claims.wrap(claim, this, frame, headerOffset, headerOffset + MessageFraming.HEADER_LENGTH, length,
             result - align(length + MessageFraming.HEADER_LENGTH + io.aeron.protocol.DataHeaderFlyweight.HEADER_LENGTH));
         return result;
     }
@@ -242,7 +244,7 @@ public final class AeronPublisher implements Publisher, Claim.Owner
     public void commitClaim(final Claim claim)
     {
         final BufferClaim bufferClaim = state().bufferClaim;
-        bufferClaim.buffer().putInt(claim.recordOffset() + MessageFraming.TYPE_OFFSET, claim.type());
+        bufferClaim.buffer().putInt(Claims.recordOffset(claim) + MessageFraming.TYPE_OFFSET, claim.type());
         if (null != reservedValue)
         {
             bufferClaim.reservedValue(epochNanos());

@@ -32,7 +32,8 @@ public final class Harness implements Callable<Integer>
     @Option(names = "--quick", description = "Every scenario with short runs, 3 rounds (each round under 3 minutes).")
     boolean quick;
 
-    @Option(names = "--smoke", description = "A few thousand messages per scenario, shmbus and one peer: checks the harness works.")
+    @Option(names = "--smoke",
+        description = "A few thousand messages per scenario, shmbus and one peer: checks the harness works.")
     boolean smoke;
 
     @Option(names = "--out", description = "Results directory (default: ${DEFAULT-VALUE}).",
@@ -43,7 +44,8 @@ public final class Harness implements Callable<Integer>
         completionCandidates = ScenarioNames.class)
     Set<String> scenarios = new LinkedHashSet<>();
 
-    @Option(names = "--transports", split = ",", description = "Only these transport variants (ids as in summary.json).")
+    @Option(names = "--transports", split = ",",
+        description = "Only these transport variants (ids as in summary.json).")
     Set<String> transports = new LinkedHashSet<>();
 
     @Option(names = "--sizes", split = ",", description = "Message sizes for the round-trip and one-way runs " +
@@ -105,7 +107,8 @@ public final class Harness implements Callable<Integer>
             smoke ? io.shmbus.bench.harness.Mode.SMOKE :
                 quick ? io.shmbus.bench.harness.Mode.QUICK : io.shmbus.bench.harness.Mode.FULL,
             out, shm, null != classpath ? classpath : System.getProperty("java.class.path"),
-            null == childFlags || childFlags.isBlank() ? java.util.List.of() : java.util.List.of(childFlags.trim().split("\\s+")));
+            null == childFlags || childFlags.isBlank() ? java.util.List.of() : java.util.List.of(
+                childFlags.trim().split("\\s+")));
         bench.aeronTermLength(aeronTermBytes);
         bench.nice(nice);
         bench.journalDir(journalDir);
@@ -113,7 +116,8 @@ public final class Harness implements Callable<Integer>
         {
             if (rounds < 1)
             {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--rounds must be at least 1, got " + rounds);
+                throw new CommandLine.ParameterException(spec.commandLine(), "--rounds must be at least 1, got " +
+                    rounds);
             }
             bench.rounds(rounds);
         }

@@ -108,7 +108,8 @@ class HarnessSmokeTest
         final Map<String, Object> summary = summary(out);
         final List<Map<String, Object>> rows = (List<Map<String, Object>>)summary.get("rows");
         final List<Run> planned = Plan.runs(Mode.SMOKE, scenarios, transports);
-        assertEquals(List.of("floor", "shmbus-spin", "shmbus-futex"), planned.stream().map(r -> r.variant().id()).toList(),
+        assertEquals(List.of("floor", "shmbus-spin", "shmbus-futex"),
+            planned.stream().map(r -> r.variant().id()).toList(),
             "the floor added as the round trips' reference");
         assertEquals(planned.size() * ROUNDS, rows.size(), "one row per planned run and round");
         for (final Run run : planned)
@@ -143,7 +144,8 @@ class HarnessSmokeTest
     }
 
     private static Map<String, Object> row(
-        final List<Map<String, Object>> rows, final String scenario, final String transport, final int size, final int round)
+        final List<Map<String, Object>> rows, final String scenario, final String transport, final int size,
+            final int round)
     {
         return rows.stream()
             .filter(r -> scenario.equals(r.get("scenario")) && transport.equals(r.get("transport")) &&
@@ -228,12 +230,14 @@ class HarnessSmokeTest
             final int size = ((Number)row.get("sizeBytes")).intValue();
             final Map<String, Object> ratios = (Map<String, Object>)row.get("ratios");
             final double floor = ((Number)row(rows, Run.RTT, "floor", size, round).get("p50Ns")).doubleValue();
-            assertEquals(((Number)row.get("p50Ns")).doubleValue() / floor, (Double)ratios.get(Rounds.P50_VS_FLOOR), 1e-9,
+            assertEquals(((Number)row.get("p50Ns")).doubleValue() / floor, (Double)ratios.get(Rounds.P50_VS_FLOOR),
+                1e-9,
                 row.get("transport") + " round " + round + " p50 / floor of the same round");
             if (String.valueOf(row.get("transport")).startsWith("shmbus-"))
             {
                 final double spin = ((Number)row(rows, Run.RTT, "shmbus-spin", size, round).get("p50Ns")).doubleValue();
-                assertEquals(((Number)row.get("p50Ns")).doubleValue() / spin, (Double)ratios.get(Rounds.P50_VS_BUSY_SPIN),
+                assertEquals(((Number)row.get("p50Ns")).doubleValue() / spin,
+                    (Double)ratios.get(Rounds.P50_VS_BUSY_SPIN),
                     1e-9, row.get("transport") + " round " + round + " p50 / busy spin of the same round");
             }
             assertNull(ratios.get(Rounds.P50_VS_AERON), "no Aeron row in smoke mode, so no ratio to it");
@@ -257,13 +261,16 @@ class HarnessSmokeTest
             assertEquals((long)ROUNDS, a.get("rounds"), what);
             assertEquals(0L, a.get("failedRounds"), what);
             final String key = "p50Ns";
-            final double one = ((Number)row(rows, (String)a.get("scenario"), (String)a.get("transport"), 32, 1).get(key))
-                .doubleValue();
-            final double two = ((Number)row(rows, (String)a.get("scenario"), (String)a.get("transport"), 32, 2).get(key))
-                .doubleValue();
-            assertEquals((one + two) / 2, ((Number)((Map<String, Object>)a.get("median")).get(key)).doubleValue(), 1e-6, what);
-            assertEquals(Math.min(one, two), ((Number)((Map<String, Object>)a.get("min")).get(key)).doubleValue(), 1e-9, what);
-            assertEquals(Math.max(one, two), ((Number)((Map<String, Object>)a.get("max")).get(key)).doubleValue(), 1e-9, what);
+            final String scenario = (String)a.get("scenario");
+            final String transport = (String)a.get("transport");
+            final double one = ((Number)row(rows, scenario, transport, 32, 1).get(key)).doubleValue();
+            final double two = ((Number)row(rows, scenario, transport, 32, 2).get(key)).doubleValue();
+            assertEquals((one + two) / 2, ((Number)((Map<String, Object>)a.get("median")).get(key)).doubleValue(), 1e-6,
+                what);
+            assertEquals(Math.min(one, two), ((Number)((Map<String, Object>)a.get("min")).get(key)).doubleValue(), 1e-9,
+                what);
+            assertEquals(Math.max(one, two), ((Number)((Map<String, Object>)a.get("max")).get(key)).doubleValue(), 1e-9,
+                what);
             if (Run.RTT.equals(a.get("scenario")))
             {
                 final Map<String, Object> floorRatio =
@@ -293,9 +300,11 @@ class HarnessSmokeTest
         assertEquals(Boolean.TRUE, summary.get("notAVerdict"));
         final Map<String, Object> load = (Map<String, Object>)summary.get("loadCheck");
         assertEquals("before round 2/2 of " + Run.RTT, load.get("highestAt"));
-        assertEquals(2L * ROUNDS, (long)((List<Object>)load.get("readings")).size(), "a reading before and after each round");
+        assertEquals(2L * ROUNDS, (long)((List<Object>)load.get("readings")).size(),
+            "a reading before and after each round");
         final List<Map<String, Object>> rounds = (List<Map<String, Object>>)summary.get("rounds");
-        assertEquals(List.of(false, true), rounds.stream().map(r -> r.get("overLimit")).toList(), "the second round over the limit");
+        assertEquals(List.of(false, true), rounds.stream().map(r -> r.get("overLimit")).toList(),
+            "the second round over the limit");
         final int firstSection = markdown.indexOf("\n## ");
         assertTrue(markdown.indexOf("Not a verdict") >= 0 && markdown.indexOf("Not a verdict") < firstSection,
             "flagged at the top of summary.md");
@@ -306,7 +315,8 @@ class HarnessSmokeTest
         {
             if (null != g.get("median"))
             {
-                assertTrue(String.valueOf(g.get("status")).endsWith("not a verdict"), g.get("goal") + ": " + g.get("status"));
+                assertTrue(String.valueOf(g.get("status")).endsWith("not a verdict"), g.get("goal") + ": " +
+                    g.get("status"));
             }
         }
     }

@@ -2,6 +2,7 @@ package io.shmbus.impl;
 
 import io.shmbus.BusException;
 import io.shmbus.impl.platform.Linux;
+import io.shmbus.impl.process.ChildJvm;
 
 /**
  * Checks, before anything touches shared memory, that the JVM was started with the two flags shmbus needs,
@@ -9,8 +10,8 @@ import io.shmbus.impl.platform.Linux;
  */
 final class JvmFlags
 {
-    static final String ADD_OPENS = "--add-opens java.base/jdk.internal.misc=ALL-UNNAMED";
-    static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+    static final String ADD_OPENS = String.join(" ", ChildJvm.ADD_OPENS);
+    static final String NATIVE_ACCESS = ChildJvm.NATIVE_ACCESS;
     private static volatile boolean checked;
 
     private JvmFlags()

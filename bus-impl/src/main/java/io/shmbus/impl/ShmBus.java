@@ -62,7 +62,8 @@ public final class ShmBus implements Bus
     public Topic joinAnonymous(final io.shmbus.ShareOptions address, final long timeoutNs)
     {
         checkOpen();
-        final io.shmbus.impl.mapping.MappedTopic mapped = io.shmbus.impl.anonymous.AnonymousJoin.join(address, timeoutNs);
+        final io.shmbus.impl.mapping.MappedTopic mapped = io.shmbus.impl.anonymous.AnonymousJoin.join(
+            address, timeoutNs);
         return register(mapped.name(), mapped);
     }
 

@@ -62,7 +62,8 @@ class DurableResumeTest
                 assertEquals(next + shares[run] - 1, got.last(), "run " + run + ": last sequence");
                 assertEquals(0, report.lostMessages());
                 assertEquals(0, reader.awaitExit(Duration.ofSeconds(30)), "run " + run + " exit code");
-                System.out.printf("durable run %d: %,d messages in %.2f s%n", run, got.count(), report.elapsedNs() / 1e9);
+                System.out.printf("durable run %d: %,d messages in %.2f s%n", run, got.count(),
+                    report.elapsedNs() / 1e9);
                 next = got.last() + 1;
                 checksum += got.checksum();
                 if (run + 1 < shares.length)

@@ -32,7 +32,8 @@ class JvmFlagsTest
         try (ChildGroup children = new ChildGroup())
         {
             final String none = probe(children, List.of());
-            assertTrue(none.startsWith("BUS_EXCEPTION BusException shmbus needs two JVM flags and this JVM has neither") &&
+            assertTrue(none.startsWith(
+                "BUS_EXCEPTION BusException shmbus needs two JVM flags and this JVM has neither") &&
                 none.contains("--add-opens " + OPENS) && none.contains(NATIVE) &&
                 none.contains("Add-Opens: java.base/jdk.internal.misc") && none.contains("Enable-Native-Access"), none);
 

@@ -176,7 +176,8 @@ public final class ShmbusTool
         {
             try (Bus bus = parent.openBus(); Topic topic = bus.openTopic(name);
                 Subscriber subscriber = topic.subscriber(SubscriberOptions.untethered().lossHandler(
-                    (messages, bytes, from, to) -> System.out.printf("-- lost %d messages (%d bytes)%n", messages, bytes))))
+                    (messages, bytes, from, to) -> System.out.printf(
+                        "-- lost %d messages (%d bytes)%n", messages, bytes))))
             {
                 final long[] seen = { 0 };
                 while (seen[0] < count)

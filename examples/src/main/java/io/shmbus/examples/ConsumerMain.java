@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
  * in order and intact; 1 when the consumer saw any problem (the summary counts each kind); 2 on an error.
  */
 @Command(name = "consumer", sortOptions = false, usageHelpAutoWidth = true,
-    description = "Receive the producer demo's messages and verify that none is lost, duplicated, reordered or corrupt.")
+    description = "Receive the producer demo's messages and verify that none is lost, duplicated, reordered or " +
+        "corrupt.")
 public final class ConsumerMain implements Callable<Integer>
 {
     private static final long REPORT_INTERVAL_NS = 1_000_000_000L;
@@ -50,7 +51,8 @@ public final class ConsumerMain implements Callable<Integer>
     private boolean quiet;
 
     @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "FUTEX",
-        description = "How to wait when there is nothing to read: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+        description = "How to wait when there is nothing to read: ${COMPLETION-CANDIDATES} " +
+            "(default: ${DEFAULT-VALUE}).")
     private Idle idleKind;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")

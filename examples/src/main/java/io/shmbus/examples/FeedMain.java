@@ -97,7 +97,8 @@ public final class FeedMain implements Callable<Integer>
             }
             final long elapsedNs = System.nanoTime() - startNs;
             Cli.print(out, "feed: sent %s messages in %s: %s msgs/s%n", Rates.count(trading.messages),
-                Rates.seconds(elapsedNs), Rates.count(elapsedNs > 0 ? trading.messages * 1_000_000_000L / elapsedNs : 0));
+                Rates.seconds(elapsedNs), Rates.count(
+                    elapsedNs > 0 ? trading.messages * 1_000_000_000L / elapsedNs : 0));
             out.print(trading.recordCpu("feed", startCpuNs, elapsedNs));
             return 0;
         }

@@ -8,7 +8,6 @@ import io.shmbus.Publisher;
 import io.shmbus.PublisherOptions;
 import io.shmbus.Subscriber;
 import io.shmbus.SubscriberOptions;
-import io.shmbus.Topic;
 import io.shmbus.TopicOptions;
 import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;

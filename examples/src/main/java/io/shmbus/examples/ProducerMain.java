@@ -53,7 +53,8 @@ public final class ProducerMain implements Callable<Integer>
     private long rate;
 
     @Option(names = "--producer-index", paramLabel = "INDEX", defaultValue = "0",
-        description = "This producer's number in a fan-in, from 0; written into every message (default: ${DEFAULT-VALUE}).")
+        description = "This producer's number in a fan-in, from 0; written into every message " +
+            "(default: ${DEFAULT-VALUE}).")
     private int producerIndex;
 
     @Option(names = "--shared",
@@ -100,7 +101,8 @@ public final class ProducerMain implements Callable<Integer>
         try (Bus bus = this.bus.open())
         {
             final Topic topic = bus.topic(stream.topic, stream.topicOptions());
-            final Publisher publisher = topic.publisher(shared ? PublisherOptions.shared() : PublisherOptions.exclusive());
+            final Publisher publisher = topic.publisher(
+                shared ? PublisherOptions.shared() : PublisherOptions.exclusive());
             Cli.signalReady(readyFile);
             Cli.awaitFile(startFile, stream.timeoutNs());
             Cli.print(out, "%s: publishing %s messages of %d..%d bytes on topic %s in %s%s%n", name,
@@ -139,7 +141,8 @@ public final class ProducerMain implements Callable<Integer>
                 idle.idle();
             }
 
-            Cli.print(out, "%s: sent %s messages (%s bytes) in %s: %s, %s; waits: %s back-pressured, %s not connected," +
+            Cli.print(out,
+                "%s: sent %s messages (%s bytes) in %s: %s, %s; waits: %s back-pressured, %s not connected," +
                     " %s admin action%n", name, Rates.count(messages), Rates.count(bytes), Rates.seconds(elapsedNs),
                 Rates.messagesPerSecond(messages, elapsedNs), Rates.megabytesPerSecond(bytes, elapsedNs),
                 Rates.count(backPressured), Rates.count(notConnected), Rates.count(adminAction));

@@ -37,7 +37,8 @@ abstract class SbeReader implements MessageHandler
     private long unexpected;
 
     @Override
-    public final void onMessage(final DirectBuffer buffer, final int offset, final int length, final MessageHeader header)
+    public final void onMessage(final DirectBuffer buffer, final int offset, final int length,
+        final MessageHeader header)
     {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH)
         {
@@ -190,7 +191,8 @@ abstract class SbeReader implements MessageHandler
         return unknownSchema + unknownVersion + unknownTemplate + malformed + unexpected;
     }
 
-    private boolean fits(final int blockLength, final int knownBlockLength, final int bodyLength, final MessageHeader header)
+    private boolean fits(final int blockLength, final int knownBlockLength, final int bodyLength,
+        final MessageHeader header)
     {
         // A block longer than this version's is fine (fields added later are ignored); a shorter one, or one that
         // runs past the message, is not.
@@ -209,7 +211,8 @@ abstract class SbeReader implements MessageHandler
         unexpected++;
         if (skipped() <= LOGGED_REJECTS)
         {
-            LoggerFactory.getLogger(SbeReader.class).warn("skipped a {} message, which does not belong on this topic", message);
+            LoggerFactory.getLogger(SbeReader.class).warn("skipped a {} message, which does not belong on this topic",
+                message);
         }
     }
 

@@ -122,7 +122,8 @@ public final class StrategyMain implements Callable<Integer>
             final Subscriber marketDataSubscriber =
                 bus.topic(TradingArgs.MARKET_DATA_TOPIC, TradingArgs.marketDataOptions())
                     .subscriber(SubscriberOptions.tethered().waitStrategy(trading.idle.waitStrategy()));
-            orders = bus.topic(TradingArgs.ORDER_TOPIC, TradingArgs.orderOptions()).publisher(PublisherOptions.shared());
+            orders = bus.topic(TradingArgs.ORDER_TOPIC, TradingArgs.orderOptions()).publisher(
+                PublisherOptions.shared());
             Cli.print(out, "%s: reading %s, ordering on about one quote in %d on %s, reports on %s%n", name,
                 TradingArgs.MARKET_DATA_TOPIC, model.orderEvery(), TradingArgs.ORDER_TOPIC,
                 TradingArgs.reportTopic(id));
@@ -183,7 +184,8 @@ public final class StrategyMain implements Callable<Integer>
     {
         // One write for the whole table, so that the strategies' tables do not interleave on a shared terminal.
         final StringBuilder summary = new StringBuilder();
-        summary.append(String.format(Locale.ROOT, "%s: %s market data messages, %s orders sent, %s execution reports%s%n",
+        summary.append(String.format(Locale.ROOT,
+            "%s: %s market data messages, %s orders sent, %s execution reports%s%n",
             name, Rates.count(nextSequence), Rates.count(ordersSent), Rates.count(reportsReceived),
             clean ? ": every one checked, none lost, duplicated or misread" : ""));
         if (!clean)

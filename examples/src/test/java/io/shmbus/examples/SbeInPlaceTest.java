@@ -7,7 +7,6 @@ import io.shmbus.PublisherOptions;
 import io.shmbus.Subscriber;
 import io.shmbus.SubscriberOptions;
 import io.shmbus.Topic;
-import io.shmbus.TopicOptions;
 import io.shmbus.examples.trading.sbe.MessageHeaderEncoder;
 import io.shmbus.examples.trading.sbe.QuoteDecoder;
 import io.shmbus.examples.trading.sbe.QuoteEncoder;

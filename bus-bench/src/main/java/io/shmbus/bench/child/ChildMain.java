@@ -8,6 +8,7 @@ import io.shmbus.bench.link.FloorLink;
 import io.shmbus.bench.link.Link;
 import io.shmbus.bench.link.ShmbusLink;
 import io.shmbus.bench.link.SocketLink;
+import io.shmbus.impl.process.ChildArgs;
 import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -47,7 +48,7 @@ public final class ChildMain
      */
     public static void main(final String[] args)
     {
-        final Params params = new Params(args);
+        final ChildArgs params = new ChildArgs(args);
         Control.start(params.getLong("timeoutMs", 120_000));
         int status = 0;
         try
@@ -64,7 +65,7 @@ public final class ChildMain
         System.exit(status);
     }
 
-    private static void run(final Params params) throws Exception
+    private static void run(final ChildArgs params) throws Exception
     {
         final Variant variant = Variant.of(params.get("variant"));
         final String role = params.get("role");
@@ -115,7 +116,7 @@ public final class ChildMain
         System.out.flush();
     }
 
-    private static Link link(final Variant variant, final Params params, final String in, final String out)
+    private static Link link(final Variant variant, final ChildArgs params, final String in, final String out)
     {
         final String dir = params.get("dir");
         final boolean create = params.flag("create");
@@ -130,8 +131,10 @@ public final class ChildMain
             case AERON -> new AeronLink(variant, dir + "/aeron", create, params.getInt("aeronTermLength", capacity),
                 streamId(in), streamId(out));
             case AGRONA -> new AgronaRingLink(variant, dir, create, capacity, in, out);
-            case SOCKET -> new SocketLink(variant, Path.of(dir), create, params.getInt("port", 0), params.getInt("size"));
-            case JOURNAL -> throw new IllegalArgumentException(variant.id() + " is not a link; its roles are journal-*");
+            case SOCKET -> new SocketLink(variant, Path.of(dir), create, params.getInt("port", 0),
+                params.getInt("size"));
+            case JOURNAL ->
+                throw new IllegalArgumentException(variant.id() + " is not a link; its roles are journal-*");
         };
     }
 
@@ -163,7 +166,7 @@ public final class ChildMain
         }
     }
 
-    private static String ping(final Link link, final Params params)
+    private static String ping(final Link link, final ChildArgs params)
     {
         final int size = params.getInt("size");
         final PingSink sink = new PingSink();
@@ -274,7 +277,7 @@ public final class ChildMain
 
     // ---------------------------------------------------------------------------------------------- one way
 
-    private static String producer(final Link link, final Params params)
+    private static String producer(final Link link, final ChildArgs params)
     {
         final int size = params.getInt("size");
         final UnsafeBuffer out = messageBuffer(size);
@@ -361,7 +364,7 @@ public final class ChildMain
         }
     }
 
-    private static String consumer(final Link link, final Params params)
+    private static String consumer(final Link link, final ChildArgs params)
     {
         final int producers = params.getInt("producers", 1);
         final int limit = params.getInt("pollLimit", 256);
@@ -378,7 +381,7 @@ public final class ChildMain
 
     // ---------------------------------------------------------------------------------------------- idle
 
-    private static String idlePublisher(final Link link, final Params params)
+    private static String idlePublisher(final Link link, final ChildArgs params)
     {
         final UnsafeBuffer out = messageBuffer(params.getInt("size"));
         out.putLong(SEQ_OFFSET, 0);

@@ -3,6 +3,7 @@ package io.shmbus.bench.child;
 import io.shmbus.Bus;
 import io.shmbus.BusOptions;
 import io.shmbus.MessageHandler;
+import io.shmbus.impl.process.ChildArgs;
 import io.shmbus.Topic;
 import io.shmbus.TopicOptions;
 import io.shmbus.bench.Variant;
@@ -54,7 +55,7 @@ final class JournalChild
     {
     }
 
-    static void run(final Variant variant, final String role, final Params params) throws Exception
+    static void run(final Variant variant, final String role, final ChildArgs params) throws Exception
     {
         final Path dir = Path.of(params.get("journalDir"));
         Files.createDirectories(dir);
@@ -68,7 +69,7 @@ final class JournalChild
         say("RESULT role=" + role + " " + result);
     }
 
-    private static JournalFormat format(final Params params)
+    private static JournalFormat format(final ChildArgs params)
     {
         return JournalFormat.builder()
             .segmentLengthBytes(params.getLong("segmentBytes", JournalFormat.DEFAULT_SEGMENT_LENGTH_BYTES))
@@ -78,7 +79,7 @@ final class JournalChild
 
     // ------------------------------------------------------------------------------------------ append, replay
 
-    private static String journal(final Path dir, final Params params)
+    private static String journal(final Path dir, final ChildArgs params)
     {
         final int size = params.getInt("size");
         final long messages = params.getLong("messages", 1_000_000);
@@ -139,7 +140,7 @@ final class JournalChild
         return (size + 32 + 7) & ~7L;
     }
 
-    private static String chronicle(final Path dir, final Params params)
+    private static String chronicle(final Path dir, final ChildArgs params)
     {
         final int size = params.getInt("size");
         final long messages = params.getLong("messages", 1_000_000);
@@ -226,7 +227,7 @@ final class JournalChild
 
     // ------------------------------------------------------------------------------------------ recorder
 
-    private static String recorder(final Path dir, final Params params)
+    private static String recorder(final Path dir, final ChildArgs params)
     {
         final TopicOptions options = TopicOptions.builder()
             .capacityBytes(params.getInt("capacity"))
@@ -284,7 +285,7 @@ final class JournalChild
 
     // ------------------------------------------------------------------------------------------ resident memory
 
-    private static String rss(final Path dir, final Params params) throws Exception
+    private static String rss(final Path dir, final ChildArgs params) throws Exception
     {
         final int size = params.getInt("size");
         final long journalBytes = params.getLong("journalBytes", 256L << 20);

@@ -113,7 +113,8 @@ class PlanTest
             {
                 final long messages = s.messages(size);
                 assertTrue(messages >= 1 && messages <= s.maxMessages(), mode.name() + " " + size);
-                assertTrue(messages * size <= s.maxPayloadBytes(), mode.name() + " " + size + " B within the byte budget");
+                assertTrue(messages * size <= s.maxPayloadBytes(),
+                    mode.name() + " " + size + " B within the byte budget");
             }
             assertTrue(s.rssJournalBytes() >= 8 * s.rssWindowBytes(), mode.name() + ": several windows long");
             assertTrue(s.rssJournalBytes() <= 512L << 20, mode.name() + ": a few hundred MiB at most");

@@ -84,7 +84,8 @@ public final class AnonymousJoin
             catch (final IllegalArgumentException ex)
             {
                 Linux.close(received.fd());
-                throw new BusException("the owner on " + where + " sent an invalid topic label: " + ex.getMessage(), ex);
+                throw new BusException("the owner on " + where + " sent an invalid topic label: " + ex.getMessage(),
+                    ex);
             }
             return TopicFiles.mapReceived(received.fd(), label);
         }

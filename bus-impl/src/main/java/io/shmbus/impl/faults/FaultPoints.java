@@ -7,8 +7,14 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Test-only halting points inside the claim path, the cleaning round and a subscriber's join, for crash tests that
  * kill (or stop) a participant at an exact moment. Enabled only when the JVM starts with
- * {@code -Dshmbus.faultPoints=<name>}; the flag is a static final constant, so in every other JVM the JIT removes
- * the checks entirely.
+ * {@code -Dshmbus.faultPoints=<name>}.
+ *
+ * <p>What a disabled point costs: nothing. Whether any point is enabled is read once, when this class is
+ * initialised, into the static final {@link #ANY}. The call sites test it before they call {@link #reach}, and
+ * {@link #reach} itself returns at once on it, so a call site that does not test it costs the same: the method is
+ * a few bytes, inlined, and a static final boolean is a constant to the JIT, which folds the test and drops the
+ * call and the code behind it. What remains in production is the interpreter's read of one static field until
+ * the method is compiled. (Nothing on a disabled path reads the point set, the skip counter or a system property.)
  *
  * <p>When enabled, a thread reaching the named point prints {@code HALTED <name> <position>} on standard output
  * and then sleeps for ever, holding what it holds there (a claim, the cleaning lock, a slot not yet counted), so
@@ -49,7 +55,10 @@ public final class FaultPoints
     static final String ENABLED = System.getProperty("shmbus.faultPoints", "");
     /** The enabled points: one name, or several separated by commas. */
     private static final java.util.Set<String> POINTS = java.util.Set.of(ENABLED.split(","));
-    /** True when a fault point is enabled in this JVM; guard every {@link #reach} with it. */
+    /**
+     * True when a fault point is enabled in this JVM: a constant to the JIT. Call sites may test it before
+     * {@link #reach} (which tests it too) so that not even the arguments are computed.
+     */
     public static final boolean ANY = !ENABLED.isEmpty();
     private static final long SKIP = Long.getLong("shmbus.faultPoints.skip", 0);
     private static final String RELEASE = System.getProperty("shmbus.faultPoints.release", "");
@@ -67,24 +76,33 @@ public final class FaultPoints
      */
     public static void reach(final String point, final long position)
     {
+        if (!ANY)
+        {
+            return;
+        }
         if (POINTS.contains(point) && PASSED.getAndIncrement() >= SKIP)
         {
-            System.out.println("HALTED " + point + " " + position);
-            System.out.flush();
-            final Path release = RELEASE.isEmpty() ? null : Path.of(RELEASE.replace("{point}", point));
-            while (null == release || !Files.exists(release))
-            {
-                try
-                {
-                    Thread.sleep(null == release ? 60_000 : 5);
-                }
-                catch (final InterruptedException ignore)
-                {
-                    // keep holding until killed or released
-                }
-            }
-            System.out.println("RELEASED " + point + " " + position);
-            System.out.flush();
+            halt(point, position);
         }
+    }
+
+    private static void halt(final String point, final long position)
+    {
+        System.out.println("HALTED " + point + " " + position);
+        System.out.flush();
+        final Path release = RELEASE.isEmpty() ? null : Path.of(RELEASE.replace("{point}", point));
+        while (null == release || !Files.exists(release))
+        {
+            try
+            {
+                Thread.sleep(null == release ? 60_000 : 5);
+            }
+            catch (final InterruptedException ignore)
+            {
+                // keep holding until killed or released
+            }
+        }
+        System.out.println("RELEASED " + point + " " + position);
+        System.out.flush();
     }
 }

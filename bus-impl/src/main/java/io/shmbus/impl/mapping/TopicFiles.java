@@ -1,7 +1,6 @@
 package io.shmbus.impl.mapping;
 
 import io.shmbus.BusException;
-import io.shmbus.TopicCorruptedException;
 import io.shmbus.TopicMismatchException;
 import io.shmbus.TopicNotFoundException;
 import io.shmbus.TopicOptions;

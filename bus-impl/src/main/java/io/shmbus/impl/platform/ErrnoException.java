@@ -10,7 +10,8 @@ import java.io.IOException;
  * Names and descriptions come from a fixed table (the numbers are the asm-generic values shared by
  * x86_64 and aarch64), so the text does not depend on the locale and needs no native call.
  */
-public final class ErrnoException extends IOException {
+public final class ErrnoException extends IOException
+{
 
     private static final long serialVersionUID = 1L;
 
@@ -21,25 +22,30 @@ public final class ErrnoException extends IOException {
      * @param call  the call that failed, with the argument that identifies it, e.g. {@code "open(/dev/shm/x)"}
      * @param errno the positive errno value
      */
-    public ErrnoException(String call, int errno) {
+    public ErrnoException(final String call, final int errno)
+    {
         super(call + " failed: " + name(errno) + " (" + description(errno) + ")");
         this.errno = errno;
         this.call = call;
     }
 
     /** The positive errno value, comparable with the constants in {@link Linux}. */
-    public int errno() {
+    public int errno()
+    {
         return errno;
     }
 
     /** The call that failed, e.g. {@code "open(/dev/shm/x)"}. */
-    public String call() {
+    public String call()
+    {
         return call;
     }
 
     /** Symbolic name of an errno value, e.g. {@code "ENOENT"}, or {@code "errno 123"} when not in the table. */
-    public static String name(int errno) {
-        return switch (errno) {
+    public static String name(final int errno)
+    {
+        return switch (errno)
+        {
             case Linux.EPERM -> "EPERM";
             case Linux.ENOENT -> "ENOENT";
             case Linux.ESRCH -> "ESRCH";
@@ -78,8 +84,10 @@ public final class ErrnoException extends IOException {
     }
 
     /** The glibc description of an errno value, e.g. {@code "No such file or directory"}. */
-    public static String description(int errno) {
-        return switch (errno) {
+    public static String description(final int errno)
+    {
+        return switch (errno)
+        {
             case Linux.EPERM -> "Operation not permitted";
             case Linux.ENOENT -> "No such file or directory";
             case Linux.ESRCH -> "No such process";

@@ -18,12 +18,17 @@ import java.lang.foreign.MemorySegment;
  * <p>Check {@link Linux#futexWaitvSupported()} before use. An instance is not thread-safe: one waiting thread uses it
  * at a time. {@link #await} allocates nothing. {@link #close()} frees the native memory.
  */
-public final class FutexWaitv implements AutoCloseable {
+public final class FutexWaitv implements AutoCloseable
+{
 
     /** The kernel's limit on entries per call. */
     public static final int MAX_CAPACITY = 128;
 
-    private static final long ENTRY_SIZE = 24, VAL = 0, UADDR = 8, FLAGS = 16, RESERVED = 20;
+    private static final long ENTRY_SIZE = 24;
+    private static final long VAL = 0;
+    private static final long UADDR = 8;
+    private static final long FLAGS = 16;
+    private static final long RESERVED = 20;
     private static final int FUTEX2_SIZE_U32 = 2;
 
     private final Arena arena;
@@ -33,26 +38,33 @@ public final class FutexWaitv implements AutoCloseable {
     private final int capacity;
 
     /** @param capacity the most words one {@link #await} can watch, 1 to {@link #MAX_CAPACITY} */
-    public FutexWaitv(int capacity) {
-        if (capacity < 1 || capacity > MAX_CAPACITY) {
+    public FutexWaitv(final int capacity)
+    {
+        if (capacity < 1 || capacity > MAX_CAPACITY)
+        {
             throw new IllegalArgumentException("capacity must be 1.." + MAX_CAPACITY + ": " + capacity);
         }
         this.capacity = capacity;
         this.arena = Arena.ofShared();
         boolean ok = false;
-        try {
+        try
+        {
             this.waiters = arena.allocate(ENTRY_SIZE * capacity, 8);
             this.timespec = arena.allocate(16, 8);
             this.capture = arena.allocate(Linux.captureLayout());
             ok = true;
-        } finally {
-            if (!ok) {
+        }
+        finally
+        {
+            if (!ok)
+            {
                 arena.close();
             }
         }
     }
 
-    public int capacity() {
+    public int capacity()
+    {
         return capacity;
     }
 
@@ -61,8 +73,10 @@ public final class FutexWaitv implements AutoCloseable {
      *
      * @param address 4-byte aligned, inside a shared mapping
      */
-    public void set(int index, long address, int expected) {
-        if (index < 0 || index >= capacity) {
+    public void set(final int index, final long address, final int expected)
+    {
+        if (index < 0 || index >= capacity)
+        {
             throw new IndexOutOfBoundsException("index " + index + " outside 0.." + (capacity - 1));
         }
         long base = ENTRY_SIZE * index;
@@ -83,12 +97,15 @@ public final class FutexWaitv implements AutoCloseable {
      * @throws IllegalStateException on any other errno (EINVAL for a misaligned word, EFAULT for an unmapped one,
      *                               ENOSYS on kernels before 5.16)
      */
-    public int await(int count, long timeoutNs) {
-        if (count < 1 || count > capacity) {
+    public int await(final int count, final long timeoutNs)
+    {
+        if (count < 1 || count > capacity)
+        {
             throw new IllegalArgumentException("count must be 1.." + capacity + ": " + count);
         }
         MemorySegment deadline = MemorySegment.NULL;
-        if (timeoutNs >= 0) {
+        if (timeoutNs >= 0)
+        {
             Linux.monotonicDeadline(timespec, timeoutNs);
             deadline = timespec;
         }
@@ -96,7 +113,8 @@ public final class FutexWaitv implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close()
+    {
         arena.close();
     }
 }

@@ -91,9 +91,11 @@ import java.util.List;
  * <p>Not thread-confined: every method may be called from any thread. Descriptor numbers are plain ints;
  * the caller owns them and must {@link #close} them.
  */
-public final class Linux {
+public final class Linux
+{
 
-    private Linux() {
+    private Linux()
+    {
         throw new AssertionError("not instantiable");
     }
 
@@ -155,21 +157,39 @@ public final class Linux {
     // ---------------------------------------------------------------- private constants
 
     private static final int AT_EMPTY_PATH = 0x1000;
-    private static final int STATX_TYPE = 0x1, STATX_MODE = 0x2, STATX_UID = 0x8, STATX_GID = 0x10, STATX_SIZE = 0x200;
+    private static final int STATX_TYPE = 0x1;
+    private static final int STATX_MODE = 0x2;
+    private static final int STATX_UID = 0x8;
+    private static final int STATX_GID = 0x10;
+    private static final int STATX_SIZE = 0x200;
     private static final int STATX_WANTED = STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID | STATX_SIZE;
     private static final long STATX_BUFFER_SIZE = 256;
 
-    private static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
+    private static final int PROT_READ = 1;
+    private static final int PROT_WRITE = 2;
+    private static final int MAP_SHARED = 1;
 
-    private static final int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;
+    private static final int MFD_CLOEXEC = 1;
+    private static final int MFD_ALLOW_SEALING = 2;
 
-    private static final int F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
-    private static final short F_RDLCK = 0, F_WRLCK = 1, F_UNLCK = 2, SEEK_SET = 0;
+    private static final int F_OFD_GETLK = 36;
+    private static final int F_OFD_SETLK = 37;
+    private static final int F_ADD_SEALS = 1033;
+    private static final int F_GET_SEALS = 1034;
+    private static final short F_RDLCK = 0;
+    private static final short F_WRLCK = 1;
+    private static final short F_UNLCK = 2;
+    private static final short SEEK_SET = 0;
     /** struct flock: short l_type; short l_whence; (pad) long l_start; long l_len; int l_pid; (pad). */
-    private static final long FLOCK_SIZE = 32, FLOCK_TYPE = 0, FLOCK_WHENCE = 2, FLOCK_START = 8, FLOCK_LEN = 16,
-            FLOCK_PID = 24;
+    private static final long FLOCK_SIZE = 32;
+    private static final long FLOCK_TYPE = 0;
+    private static final long FLOCK_WHENCE = 2;
+    private static final long FLOCK_START = 8;
+    private static final long FLOCK_LEN = 16;
+    private static final long FLOCK_PID = 24;
 
-    private static final long FUTEX_WAIT = 0, FUTEX_WAKE = 1;
+    private static final long FUTEX_WAIT = 0;
+    private static final long FUTEX_WAKE = 1;
     private static final long SYS_FUTEX_WAITV = 449;
     private static final long MEMBARRIER_CMD_GLOBAL = 1;
     private static final long MEMBARRIER_CMD_GLOBAL_EXPEDITED = 2;
@@ -177,25 +197,44 @@ public final class Linux {
     private static final int CLOCK_MONOTONIC = 1;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
-    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000;
-    private static final int SOL_SOCKET = 1, SO_PEERCRED = 17, SO_RCVTIMEO = 20, SCM_RIGHTS = 1;
-    private static final int MSG_CTRUNC = 0x8, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
+    private static final int AF_UNIX = 1;
+    private static final int SOCK_STREAM = 1;
+    private static final int SOCK_CLOEXEC = 02000000;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_PEERCRED = 17;
+    private static final int SO_RCVTIMEO = 20;
+    private static final int SCM_RIGHTS = 1;
+    private static final int MSG_CTRUNC = 0x8;
+    private static final int MSG_NOSIGNAL = 0x4000;
+    private static final int MSG_CMSG_CLOEXEC = 0x40000000;
     private static final int SUN_PATH_SIZE = 108;
-    /** msghdr: void* name; u32 namelen; (pad) iovec* iov; u64 iovlen; void* control; u64 controllen; int flags; (pad). */
-    private static final long MSGHDR_SIZE = 56, MSG_IOV = 16, MSG_IOVLEN = 24, MSG_CONTROL = 32,
-            MSG_CONTROLLEN = 40, MSG_FLAGS = 48;
+    /**
+     * msghdr: void* name; u32 namelen; (pad) iovec* iov; u64 iovlen; void* control; u64 controllen; int flags;
+     * (pad).
+     */
+    private static final long MSGHDR_SIZE = 56;
+    private static final long MSG_IOV = 16;
+    private static final long MSG_IOVLEN = 24;
+    private static final long MSG_CONTROL = 32;
+    private static final long MSG_CONTROLLEN = 40;
+    private static final long MSG_FLAGS = 48;
     /** cmsghdr: u64 len; int level; int type; then data, 8-aligned. */
     private static final long CMSG_HEADER = 16;
     /** Room for this many descriptors in one receive, so that a peer sending too many is detected, not lost. */
     private static final int RECEIVE_FD_SLOTS = 16;
 
-    private enum Arch { X86_64, AARCH64 }
+    private enum Arch
+    {
+        X86_64, AARCH64
+    }
 
     private static final Arch ARCH;
 
-    static {
+    static
+    {
         String arch = System.getProperty("os.arch", "");
-        ARCH = switch (arch) {
+        ARCH = switch (arch)
+        {
             case "amd64", "x86_64" -> Arch.X86_64;
             case "aarch64", "arm64" -> Arch.AARCH64;
             default -> null;
@@ -213,11 +252,13 @@ public final class Linux {
      * @param uid  owner
      * @param gid  group
      */
-    public record Stat(long size, int mode, int uid, int gid) {
+    public record Stat(long size, int mode, int uid, int gid)
+    {
     }
 
     /** Credentials of the process at the other end of a Unix socket, as recorded by the kernel at connect time. */
-    public record PeerCredentials(int pid, int uid, int gid) {
+    public record PeerCredentials(int pid, int uid, int gid)
+    {
     }
 
     /**
@@ -226,7 +267,8 @@ public final class Linux {
      * @param fd      the received descriptor (close-on-exec), or -1 if the message carried none
      * @param payload the bytes received; empty means the peer closed the connection
      */
-    public record ReceivedFd(int fd, byte[] payload) {
+    public record ReceivedFd(int fd, byte[] payload)
+    {
     }
 
     // ---------------------------------------------------------------- environment
@@ -237,40 +279,55 @@ public final class Linux {
      * @throws IllegalStateException if not on Linux x86_64/aarch64, if native access is not enabled for this
      *                               module, or if a needed C library function is missing
      */
-    public static void ensureUsable() {
+    public static void ensureUsable()
+    {
         checkEnvironment();
-        try {
+        try
+        {
             Native.bind();
-        } catch (ExceptionInInitializerError e) {
+        }
+        catch (final ExceptionInInitializerError e)
+        {
             throw new IllegalStateException("shmbus could not bind to the C library: " + e.getCause(), e.getCause());
-        } catch (NoClassDefFoundError e) {
+        }
+        catch (final NoClassDefFoundError e)
+        {
             throw new IllegalStateException("shmbus could not bind to the C library: " + e, e);
         }
     }
 
-    private static void checkEnvironment() {
+    private static void checkEnvironment()
+    {
         String os = System.getProperty("os.name", "");
-        if (!os.startsWith("Linux")) {
-            throw new IllegalStateException("shmbus needs Linux (it uses futexes, memfd and OFD locks); this JVM runs on "
-                    + os);
+        if (!os.startsWith("Linux"))
+        {
+            throw new IllegalStateException(
+                "shmbus needs Linux (it uses futexes, memfd and OFD locks); this JVM runs on " +
+                os);
         }
-        if (ARCH == null || ADDRESS.byteSize() != 8) {
-            throw new IllegalStateException("shmbus supports Linux on x86_64 (amd64) and aarch64 only; this JVM reports"
-                    + " os.arch=" + System.getProperty("os.arch"));
+        if (ARCH == null || ADDRESS.byteSize() != 8)
+        {
+            throw new IllegalStateException(
+                "shmbus supports Linux on x86_64 (amd64) and aarch64 only; this JVM reports" +
+                " os.arch=" + System.getProperty("os.arch"));
         }
         Module module = Linux.class.getModule();
-        if (!module.isNativeAccessEnabled()) {
+        if (!module.isNativeAccessEnabled())
+        {
             String message;
-            if (module.isNamed()) {
-                message = "Native access is not enabled for module " + module.getName()
-                        + ". Start the JVM with --enable-native-access=" + module.getName() + ".";
-            } else {
-                message = "Native access is not enabled for code on the class path. Start the JVM with"
-                        + " --enable-native-access=ALL-UNNAMED (for an executable jar you may instead put"
-                        + " 'Enable-Native-Access: ALL-UNNAMED' in its manifest).";
+            if (module.isNamed())
+            {
+                message = "Native access is not enabled for module " + module.getName() +
+                    ". Start the JVM with --enable-native-access=" + module.getName() + ".";
             }
-            throw new IllegalStateException("shmbus uses the Foreign Function & Memory API to call the C library. "
-                    + message);
+            else
+            {
+                message = "Native access is not enabled for code on the class path. Start the JVM with" +
+                    " --enable-native-access=ALL-UNNAMED (for an executable jar you may instead put" +
+                    " 'Enable-Native-Access: ALL-UNNAMED' in its manifest).";
+            }
+            throw new IllegalStateException("shmbus uses the Foreign Function & Memory API to call the C library. " +
+                message);
         }
     }
 
@@ -281,23 +338,32 @@ public final class Linux {
      *
      * @return the new descriptor
      */
-    public static int open(String path, int flags, int mode) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
+    public static int open(final String path, final int flags, final int mode) throws ErrnoException
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
             MemorySegment cPath = cString(arena, path);
             MemorySegment cap = Native.capture();
-            while (true) {
-                int fd = (int) Native.OPEN.invokeExact(cap, cPath, flags, mode);
-                if (fd >= 0) {
+            while (true)
+            {
+                int fd = (int)Native.OPEN.invokeExact(cap, cPath, flags, mode);
+                if (fd >= 0)
+                {
                     return fd;
                 }
                 int errno = Native.errno(cap);
-                if (errno != EINTR) {
+                if (errno != EINTR)
+                {
                     throw new ErrnoException("open(" + path + ")", errno);
                 }
             }
-        } catch (ErrnoException | RuntimeException | Error e) {
+        }
+        catch (final ErrnoException | RuntimeException | Error e)
+        {
             throw e;
-        } catch (Throwable t) {
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
     }
@@ -309,44 +375,58 @@ public final class Linux {
      * @throws IllegalStateException on EBADF: the descriptor was already closed, which is a bug that could
      *                               close somebody else's descriptor
      */
-    public static void close(int fd) {
-        if (fd < 0) {
+    public static void close(final int fd)
+    {
+        if (fd < 0)
+        {
             return;
         }
         MemorySegment cap = Native.capture();
         int r;
-        try {
-            r = (int) Native.CLOSE.invokeExact(cap, fd);
-        } catch (Throwable t) {
+        try
+        {
+            r = (int)Native.CLOSE.invokeExact(cap, fd);
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
-        if (r != 0 && Native.errno(cap) == EBADF) {
+        if (r != 0 && Native.errno(cap) == EBADF)
+        {
             throw new IllegalStateException("close(" + fd + ") failed: EBADF (descriptor not open; closed twice?)");
         }
     }
 
     /** {@code statx(fd, "", AT_EMPTY_PATH, ...)}: size, mode, owner and group of an open file. */
-    public static Stat fstat(int fd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
+    public static Stat fstat(final int fd) throws ErrnoException
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
             MemorySegment buf = arena.allocate(STATX_BUFFER_SIZE, 8);
             MemorySegment cap = Native.capture();
-            int r = (int) Native.STATX.invokeExact(cap, fd, Native.EMPTY_STRING, AT_EMPTY_PATH, STATX_WANTED, buf);
-            if (r != 0) {
+            int r = (int)Native.STATX.invokeExact(cap, fd, Native.EMPTY_STRING, AT_EMPTY_PATH, STATX_WANTED, buf);
+            if (r != 0)
+            {
                 throw new ErrnoException("statx(fd " + fd + ")", Native.errno(cap));
             }
             int got = buf.get(JAVA_INT, 0);
-            if ((got & STATX_WANTED) != STATX_WANTED) {
-                throw new IllegalStateException("statx(fd " + fd + ") did not return all requested fields: mask 0x"
-                        + Integer.toHexString(got));
+            if ((got & STATX_WANTED) != STATX_WANTED)
+            {
+                throw new IllegalStateException("statx(fd " + fd + ") did not return all requested fields: mask 0x" +
+                    Integer.toHexString(got));
             }
             int uid = buf.get(JAVA_INT, 20);
             int gid = buf.get(JAVA_INT, 24);
             int mode = Short.toUnsignedInt(buf.get(JAVA_SHORT, 28));
             long size = buf.get(JAVA_LONG, 40);
             return new Stat(size, mode, uid, gid);
-        } catch (ErrnoException | RuntimeException | Error e) {
+        }
+        catch (final ErrnoException | RuntimeException | Error e)
+        {
             throw e;
-        } catch (Throwable t) {
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
     }
@@ -357,64 +437,88 @@ public final class Linux {
      *
      * @throws ErrnoException with {@link #ENOSPC} when the file system is full, {@link #EFBIG} when too large
      */
-    public static void fallocate(int fd, long offset, long length) throws ErrnoException {
+    public static void fallocate(final int fd, final long offset, final long length) throws ErrnoException
+    {
         int r;
-        do {
-            try {
-                r = (int) Native.POSIX_FALLOCATE.invokeExact(fd, offset, length);
-            } catch (Throwable t) {
+        do
+        {
+            try
+            {
+                r = (int)Native.POSIX_FALLOCATE.invokeExact(fd, offset, length);
+            }
+            catch (final Throwable t)
+            {
                 throw unexpected(t);
             }
-        } while (r == EINTR);
-        if (r != 0) {
+        }
+        while (r == EINTR);
+        if (r != 0)
+        {
             throw new ErrnoException("posix_fallocate(fd " + fd + ", " + offset + ", " + length + ")", r);
         }
     }
 
     /** {@code ftruncate(fd, length)}. Retries on EINTR. EPERM when a seal forbids the change. */
-    public static void ftruncate(int fd, long length) throws ErrnoException {
+    public static void ftruncate(final int fd, final long length) throws ErrnoException
+    {
         MemorySegment cap = Native.capture();
-        while (true) {
+        while (true)
+        {
             int r;
-            try {
-                r = (int) Native.FTRUNCATE.invokeExact(cap, fd, length);
-            } catch (Throwable t) {
+            try
+            {
+                r = (int)Native.FTRUNCATE.invokeExact(cap, fd, length);
+            }
+            catch (final Throwable t)
+            {
                 throw unexpected(t);
             }
-            if (r == 0) {
+            if (r == 0)
+            {
                 return;
             }
             int errno = Native.errno(cap);
-            if (errno != EINTR) {
+            if (errno != EINTR)
+            {
                 throw new ErrnoException("ftruncate(fd " + fd + ", " + length + ")", errno);
             }
         }
     }
 
     /** {@code fchmod(fd, mode)}. */
-    public static void fchmod(int fd, int mode) throws ErrnoException {
+    public static void fchmod(final int fd, final int mode) throws ErrnoException
+    {
         MemorySegment cap = Native.capture();
         int r;
-        try {
-            r = (int) Native.FCHMOD.invokeExact(cap, fd, mode);
-        } catch (Throwable t) {
+        try
+        {
+            r = (int)Native.FCHMOD.invokeExact(cap, fd, mode);
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
-        if (r != 0) {
+        if (r != 0)
+        {
             throw new ErrnoException("fchmod(fd " + fd + ", 0" + Integer.toOctalString(mode) + ")", Native.errno(cap));
         }
     }
 
     /** {@code fchown(fd, uid, gid)}; -1 leaves that id unchanged. */
-    public static void fchown(int fd, int uid, int gid) throws ErrnoException {
+    public static void fchown(final int fd, final int uid, final int gid) throws ErrnoException
+    {
         MemorySegment cap = Native.capture();
         int r;
-        try {
-            r = (int) Native.FCHOWN.invokeExact(cap, fd, uid, gid);
-        } catch (Throwable t) {
+        try
+        {
+            r = (int)Native.FCHOWN.invokeExact(cap, fd, uid, gid);
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
-        if (r != 0) {
+        if (r != 0)
+        {
             throw new ErrnoException("fchown(fd " + fd + ", " + uid + ", " + gid + ")", Native.errno(cap));
         }
     }
@@ -427,19 +531,25 @@ public final class Linux {
      * @param offset a multiple of the page size
      * @return the address of the mapping; release it with {@link #munmap}
      */
-    public static long mmap(int fd, long offset, long length, boolean writable) throws ErrnoException {
+    public static long mmap(final int fd, final long offset, final long length,
+        final boolean writable) throws ErrnoException
+    {
         int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
         MemorySegment cap = Native.capture();
         MemorySegment r;
-        try {
-            r = (MemorySegment) Native.MMAP.invokeExact(cap, MemorySegment.NULL, length, prot, MAP_SHARED, fd, offset);
-        } catch (Throwable t) {
+        try
+        {
+            r = (MemorySegment)Native.MMAP.invokeExact(cap, MemorySegment.NULL, length, prot, MAP_SHARED, fd, offset);
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
         long address = r.address();
-        if (address == -1L) {
-            throw new ErrnoException("mmap(fd " + fd + ", offset " + offset + ", length " + length
-                    + (writable ? ", rw)" : ", r)"), Native.errno(cap));
+        if (address == -1L)
+        {
+            throw new ErrnoException("mmap(fd " + fd + ", offset " + offset + ", length " + length +
+                (writable ? ", rw)" : ", r)"), Native.errno(cap));
         }
         return address;
     }
@@ -449,15 +559,20 @@ public final class Linux {
      *
      * @throws IllegalStateException if the kernel rejects the range (a bug in the caller)
      */
-    public static void munmap(long address, long length) {
+    public static void munmap(final long address, final long length)
+    {
         MemorySegment cap = Native.capture();
         int r;
-        try {
-            r = (int) Native.MUNMAP.invokeExact(cap, MemorySegment.ofAddress(address), length);
-        } catch (Throwable t) {
+        try
+        {
+            r = (int)Native.MUNMAP.invokeExact(cap, MemorySegment.ofAddress(address), length);
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
-        if (r != 0) {
+        if (r != 0)
+        {
             throw failure("munmap(0x" + Long.toHexString(address) + ", " + length + ")", Native.errno(cap));
         }
     }
@@ -469,47 +584,67 @@ public final class Linux {
      *
      * @param name shown in {@code /proc/PID/fd} as {@code /memfd:name}; at most 249 bytes
      */
-    public static int memfdCreate(String name, boolean allowSealing) throws ErrnoException {
+    public static int memfdCreate(final String name, final boolean allowSealing) throws ErrnoException
+    {
         int flags = allowSealing ? MFD_CLOEXEC | MFD_ALLOW_SEALING : MFD_CLOEXEC;
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofConfined())
+        {
             MemorySegment cName = cString(arena, name);
             MemorySegment cap = Native.capture();
-            int fd = (int) Native.MEMFD_CREATE.invokeExact(cap, cName, flags);
-            if (fd < 0) {
+            int fd = (int)Native.MEMFD_CREATE.invokeExact(cap, cName, flags);
+            if (fd < 0)
+            {
                 throw new ErrnoException("memfd_create(" + name + ")", Native.errno(cap));
             }
             return fd;
-        } catch (ErrnoException | RuntimeException | Error e) {
+        }
+        catch (final ErrnoException | RuntimeException | Error e)
+        {
             throw e;
-        } catch (Throwable t) {
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
     }
 
-    /** {@code fcntl(fd, F_ADD_SEALS, seals)}; EPERM once {@link #F_SEAL_SEAL} is set, EBUSY for a write seal on a mapped file. */
-    public static void addSeals(int fd, int seals) throws ErrnoException {
+    /**
+     * {@code fcntl(fd, F_ADD_SEALS, seals)}; EPERM once {@link #F_SEAL_SEAL} is set, EBUSY for a write seal on a
+     * mapped file.
+     */
+    public static void addSeals(final int fd, final int seals) throws ErrnoException
+    {
         MemorySegment cap = Native.capture();
         int r;
-        try {
-            r = (int) Native.FCNTL_INT.invokeExact(cap, fd, F_ADD_SEALS, seals);
-        } catch (Throwable t) {
+        try
+        {
+            r = (int)Native.FCNTL_INT.invokeExact(cap, fd, F_ADD_SEALS, seals);
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
-        if (r < 0) {
+        if (r < 0)
+        {
             throw new ErrnoException("fcntl(fd " + fd + ", F_ADD_SEALS, " + seals + ")", Native.errno(cap));
         }
     }
 
     /** {@code fcntl(fd, F_GET_SEALS)}: the seals set; a memfd created without sealing reports {@link #F_SEAL_SEAL}. */
-    public static int getSeals(int fd) throws ErrnoException {
+    public static int getSeals(final int fd) throws ErrnoException
+    {
         MemorySegment cap = Native.capture();
         int r;
-        try {
-            r = (int) Native.FCNTL_INT.invokeExact(cap, fd, F_GET_SEALS, 0);
-        } catch (Throwable t) {
+        try
+        {
+            r = (int)Native.FCNTL_INT.invokeExact(cap, fd, F_GET_SEALS, 0);
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
-        if (r < 0) {
+        if (r < 0)
+        {
             throw new ErrnoException("fcntl(fd " + fd + ", F_GET_SEALS)", Native.errno(cap));
         }
         return r;
@@ -518,34 +653,41 @@ public final class Linux {
     // ---------------------------------------------------------------- OFD locks
 
     /**
-     * Takes an OFD lock without waiting: {@code fcntl(fd, F_OFD_SETLK, {exclusive ? F_WRLCK : F_RDLCK, offset, length})}.
+     * Takes an OFD lock without waiting:
+     * {@code fcntl(fd, F_OFD_SETLK, {exclusive ? F_WRLCK : F_RDLCK, offset, length})}.
      * Taking a lock the same open file description already holds converts or extends it and succeeds.
      *
      * @param length bytes to lock; 0 means from {@code offset} to the end of the file, however large it grows
      * @return true if the lock is now held, false if a conflicting lock is held through another open file description
      */
-    public static boolean tryLock(int fd, long offset, long length, boolean exclusive) throws ErrnoException {
+    public static boolean tryLock(final int fd, final long offset, final long length,
+        final boolean exclusive) throws ErrnoException
+    {
         Scratch s = Native.scratch();
         fillFlock(s.flock, exclusive ? F_WRLCK : F_RDLCK, offset, length);
         int r = fcntlFlock(s, fd, F_OFD_SETLK);
-        if (r == 0) {
+        if (r == 0)
+        {
             return true;
         }
         int errno = Native.errno(s.capture);
-        if (errno == EAGAIN || errno == EACCES) {
+        if (errno == EAGAIN || errno == EACCES)
+        {
             return false;
         }
-        throw new ErrnoException("fcntl(fd " + fd + ", F_OFD_SETLK, " + (exclusive ? "F_WRLCK" : "F_RDLCK") + ", "
-                + offset + ", " + length + ")", errno);
+        throw new ErrnoException("fcntl(fd " + fd + ", F_OFD_SETLK, " + (exclusive ? "F_WRLCK" : "F_RDLCK") + ", " +
+            offset + ", " + length + ")", errno);
     }
 
     /** Releases this open file description's OFD lock on the range; releasing an unlocked range is not an error. */
-    public static void unlock(int fd, long offset, long length) throws ErrnoException {
+    public static void unlock(final int fd, final long offset, final long length) throws ErrnoException
+    {
         Scratch s = Native.scratch();
         fillFlock(s.flock, F_UNLCK, offset, length);
-        if (fcntlFlock(s, fd, F_OFD_SETLK) != 0) {
+        if (fcntlFlock(s, fd, F_OFD_SETLK) != 0)
+        {
             throw new ErrnoException("fcntl(fd " + fd + ", F_OFD_SETLK, F_UNLCK, " + offset + ", " + length + ")",
-                    Native.errno(s.capture));
+                Native.errno(s.capture));
         }
     }
 
@@ -554,31 +696,40 @@ public final class Linux {
      * held through another open file description. With {@code exclusive} any other lock conflicts; without it only
      * another exclusive lock does. Locks held through {@code fd}'s own open file description never count.
      */
-    public static boolean isLockedElsewhere(int fd, long offset, long length, boolean exclusive) throws ErrnoException {
+    public static boolean isLockedElsewhere(final int fd, final long offset, final long length,
+        final boolean exclusive) throws ErrnoException
+    {
         Scratch s = Native.scratch();
         fillFlock(s.flock, exclusive ? F_WRLCK : F_RDLCK, offset, length);
-        if (fcntlFlock(s, fd, F_OFD_GETLK) != 0) {
+        if (fcntlFlock(s, fd, F_OFD_GETLK) != 0)
+        {
             throw new ErrnoException("fcntl(fd " + fd + ", F_OFD_GETLK, " + offset + ", " + length + ")",
-                    Native.errno(s.capture));
+                Native.errno(s.capture));
         }
         return s.flock.get(JAVA_SHORT, FLOCK_TYPE) != F_UNLCK;
     }
 
-    private static void fillFlock(MemorySegment flock, short type, long offset, long length) {
-        if (offset < 0 || length < 0) {
+    private static void fillFlock(final MemorySegment flock, final short type, final long offset, final long length)
+    {
+        if (offset < 0 || length < 0)
+        {
             throw new IllegalArgumentException("negative lock range: offset " + offset + ", length " + length);
         }
-        flock.fill((byte) 0); // l_pid and the padding must be 0 for OFD locks
+        flock.fill((byte)0); // l_pid and the padding must be 0 for OFD locks
         flock.set(JAVA_SHORT, FLOCK_TYPE, type);
         flock.set(JAVA_SHORT, FLOCK_WHENCE, SEEK_SET);
         flock.set(JAVA_LONG, FLOCK_START, offset);
         flock.set(JAVA_LONG, FLOCK_LEN, length);
     }
 
-    private static int fcntlFlock(Scratch s, int fd, int cmd) {
-        try {
-            return (int) Native.FCNTL_PTR.invokeExact(s.capture, fd, cmd, s.flock);
-        } catch (Throwable t) {
+    private static int fcntlFlock(final Scratch s, final int fd, final int cmd)
+    {
+        try
+        {
+            return (int)Native.FCNTL_PTR.invokeExact(s.capture, fd, cmd, s.flock);
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
     }
@@ -595,26 +746,33 @@ public final class Linux {
      *         {@code expected}, {@link #ETIMEDOUT} or {@link #EINTR}
      * @throws IllegalStateException on any other errno (EINVAL for a misaligned word, EFAULT for an unmapped one)
      */
-    public static int futexWait(long address, int expected, long timeoutNs) {
+    public static int futexWait(final long address, final int expected, final long timeoutNs)
+    {
         Scratch s = Native.scratch();
         long timeout = 0L;
-        if (timeoutNs >= 0) {
+        if (timeoutNs >= 0)
+        {
             s.timespec.set(JAVA_LONG, 0, timeoutNs / NANOS_PER_SECOND);
             s.timespec.set(JAVA_LONG, 8, timeoutNs % NANOS_PER_SECOND);
             timeout = s.timespec.address();
         }
         long r;
-        try {
-            r = (long) Native.SYSCALL.invokeExact(s.capture, Native.SYS_FUTEX, address, FUTEX_WAIT, (long) expected,
-                    timeout, 0L, 0L);
-        } catch (Throwable t) {
+        try
+        {
+            r = (long)Native.SYSCALL.invokeExact(s.capture, Native.SYS_FUTEX, address, FUTEX_WAIT, (long)expected,
+                timeout, 0L, 0L);
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
-        if (r == 0) {
+        if (r == 0)
+        {
             return 0;
         }
         int errno = Native.errno(s.capture);
-        if (errno == EAGAIN || errno == ETIMEDOUT || errno == EINTR) {
+        if (errno == EAGAIN || errno == ETIMEDOUT || errno == EINTR)
+        {
             return errno;
         }
         throw failure("futex(0x" + Long.toHexString(address) + ", FUTEX_WAIT)", errno);
@@ -627,19 +785,24 @@ public final class Linux {
      * @return the number of waiters woken
      * @throws IllegalStateException on any errno (EINVAL for a misaligned word, EFAULT for an unmapped one)
      */
-    public static int futexWake(long address, int count) {
+    public static int futexWake(final long address, final int count)
+    {
         Scratch s = Native.scratch();
         long r;
-        try {
-            r = (long) Native.SYSCALL.invokeExact(s.capture, Native.SYS_FUTEX, address, FUTEX_WAKE, (long) count,
-                    0L, 0L, 0L);
-        } catch (Throwable t) {
+        try
+        {
+            r = (long)Native.SYSCALL.invokeExact(s.capture, Native.SYS_FUTEX, address, FUTEX_WAKE, (long)count,
+                0L, 0L, 0L);
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
-        if (r < 0) {
+        if (r < 0)
+        {
             throw failure("futex(0x" + Long.toHexString(address) + ", FUTEX_WAKE)", Native.errno(s.capture));
         }
-        return (int) r;
+        return (int)r;
     }
 
     /**
@@ -649,7 +812,8 @@ public final class Linux {
      *
      * @return true when the barrier was issued, false when the kernel does not offer it (ENOSYS, EINVAL)
      */
-    public static boolean membarrierGlobal() {
+    public static boolean membarrierGlobal()
+    {
         return membarrier(MEMBARRIER_CMD_GLOBAL, "MEMBARRIER_CMD_GLOBAL");
     }
 
@@ -659,7 +823,8 @@ public final class Linux {
      *
      * @return true when registered, false when the kernel does not offer the command (ENOSYS, EINVAL, EPERM)
      */
-    public static boolean membarrierRegisterGlobalExpedited() {
+    public static boolean membarrierRegisterGlobalExpedited()
+    {
         return membarrier(MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, "MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED");
     }
 
@@ -671,35 +836,44 @@ public final class Linux {
      *
      * @return true when the barrier was issued, false when the kernel does not offer it (ENOSYS, EINVAL, EPERM)
      */
-    public static boolean membarrierGlobalExpedited() {
+    public static boolean membarrierGlobalExpedited()
+    {
         return membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED, "MEMBARRIER_CMD_GLOBAL_EXPEDITED");
     }
 
-    private static boolean membarrier(final long command, final String name) {
+    private static boolean membarrier(final long command, final String name)
+    {
         Scratch s = Native.scratch();
         long r;
-        try {
-            r = (long) Native.SYSCALL.invokeExact(s.capture, Native.SYS_MEMBARRIER, command, 0L, 0L, 0L, 0L, 0L);
-        } catch (Throwable t) {
+        try
+        {
+            r = (long)Native.SYSCALL.invokeExact(s.capture, Native.SYS_MEMBARRIER, command, 0L, 0L, 0L, 0L, 0L);
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
-        if (r == 0) {
+        if (r == 0)
+        {
             return true;
         }
         int errno = Native.errno(s.capture);
-        if (errno == ENOSYS || errno == EINVAL || errno == EPERM) {
+        if (errno == ENOSYS || errno == EINVAL || errno == EPERM)
+        {
             return false;
         }
         throw failure("membarrier(" + name + ")", errno);
     }
 
     /** Whether the kernel has {@code futex_waitv} (Linux 5.16+); probed once with a harmless invalid call. */
-    public static boolean futexWaitvSupported() {
+    public static boolean futexWaitvSupported()
+    {
         return Native.FUTEX_WAITV_SUPPORTED;
     }
 
     /** Layout of the errno capture buffer, for {@link FutexWaitv}'s own buffer. */
-    static StructLayout captureLayout() {
+    static StructLayout captureLayout()
+    {
         return Native.CAPTURE_LAYOUT;
     }
 
@@ -709,42 +883,56 @@ public final class Linux {
      * @param timespec absolute CLOCK_MONOTONIC deadline, or {@code MemorySegment.NULL} for none
      * @return the index of a woken entry, or minus {@link #EAGAIN}, {@link #ETIMEDOUT} or {@link #EINTR}
      */
-    static int futexWaitv(MemorySegment capture, MemorySegment waiters, int count, MemorySegment timespec) {
+    static int futexWaitv(final MemorySegment capture, final MemorySegment waiters, final int count,
+        final MemorySegment timespec)
+    {
         long r;
-        try {
-            r = (long) Native.SYSCALL.invokeExact(capture, SYS_FUTEX_WAITV, waiters.address(), (long) count, 0L,
-                    timespec.address(), (long) CLOCK_MONOTONIC, 0L);
-        } catch (Throwable t) {
+        try
+        {
+            r = (long)Native.SYSCALL.invokeExact(capture, SYS_FUTEX_WAITV, waiters.address(), (long)count, 0L,
+                timespec.address(), (long)CLOCK_MONOTONIC, 0L);
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
-        if (r >= 0) {
-            return (int) r;
+        if (r >= 0)
+        {
+            return (int)r;
         }
         int errno = Native.errno(capture);
-        if (errno == EAGAIN || errno == ETIMEDOUT || errno == EINTR) {
+        if (errno == EAGAIN || errno == ETIMEDOUT || errno == EINTR)
+        {
             return -errno;
         }
         throw failure("futex_waitv(" + count + " words)", errno);
     }
 
     /** Writes {@code clock_gettime(CLOCK_MONOTONIC) + delayNs} into the timespec, saturating on overflow. */
-    static void monotonicDeadline(MemorySegment timespec, long delayNs) {
+    static void monotonicDeadline(final MemorySegment timespec, final long delayNs)
+    {
         int r;
-        try {
-            r = (int) Native.CLOCK_GETTIME.invokeExact(CLOCK_MONOTONIC, timespec);
-        } catch (Throwable t) {
+        try
+        {
+            r = (int)Native.CLOCK_GETTIME.invokeExact(CLOCK_MONOTONIC, timespec);
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
-        if (r != 0) {
+        if (r != 0)
+        {
             throw new IllegalStateException("clock_gettime(CLOCK_MONOTONIC) failed");
         }
         long seconds = timespec.get(JAVA_LONG, 0) + delayNs / NANOS_PER_SECOND;
         long nanos = timespec.get(JAVA_LONG, 8) + delayNs % NANOS_PER_SECOND;
-        if (nanos >= NANOS_PER_SECOND) {
+        if (nanos >= NANOS_PER_SECOND)
+        {
             nanos -= NANOS_PER_SECOND;
             seconds++;
         }
-        if (seconds < 0) { // overflow: wait "forever"
+        if (seconds < 0)  // overflow: wait "forever"
+        {
             seconds = Long.MAX_VALUE;
             nanos = NANOS_PER_SECOND - 1;
         }
@@ -754,26 +942,38 @@ public final class Linux {
 
     // ---------------------------------------------------------------- process identity
 
-    public static int getpid() {
-        try {
-            return (int) Native.GETPID.invokeExact();
-        } catch (Throwable t) {
+    public static int getpid()
+    {
+        try
+        {
+            return (int)Native.GETPID.invokeExact();
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
     }
 
-    public static int getuid() {
-        try {
-            return (int) Native.GETUID.invokeExact();
-        } catch (Throwable t) {
+    public static int getuid()
+    {
+        try
+        {
+            return (int)Native.GETUID.invokeExact();
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
     }
 
-    public static int getgid() {
-        try {
-            return (int) Native.GETGID.invokeExact();
-        } catch (Throwable t) {
+    public static int getgid()
+    {
+        try
+        {
+            return (int)Native.GETGID.invokeExact();
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
     }
@@ -789,30 +989,43 @@ public final class Linux {
      * @param abstractNamespace whether to use Linux's abstract socket namespace
      * @return the listening socket
      */
-    public static int unixListen(String path, boolean abstractNamespace, int backlog) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
+    public static int unixListen(final String path, final boolean abstractNamespace,
+        final int backlog) throws ErrnoException
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
             MemorySegment address = arena.allocate(2 + SUN_PATH_SIZE, 2);
             int addressLength = sockaddrUn(address, path, abstractNamespace);
             MemorySegment cap = Native.capture();
             int fd = unixSocket(cap, path);
             boolean ok = false;
-            try {
-                if ((int) Native.BIND.invokeExact(cap, fd, address, addressLength) != 0) {
+            try
+            {
+                if ((int)Native.BIND.invokeExact(cap, fd, address, addressLength) != 0)
+                {
                     throw new ErrnoException("bind(" + describe(path, abstractNamespace) + ")", Native.errno(cap));
                 }
-                if ((int) Native.LISTEN.invokeExact(cap, fd, backlog) != 0) {
+                if ((int)Native.LISTEN.invokeExact(cap, fd, backlog) != 0)
+                {
                     throw new ErrnoException("listen(" + describe(path, abstractNamespace) + ")", Native.errno(cap));
                 }
                 ok = true;
                 return fd;
-            } finally {
-                if (!ok) {
+            }
+            finally
+            {
+                if (!ok)
+                {
                     close(fd);
                 }
             }
-        } catch (ErrnoException | RuntimeException | Error e) {
+        }
+        catch (final ErrnoException | RuntimeException | Error e)
+        {
             throw e;
-        } catch (Throwable t) {
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
     }
@@ -821,21 +1034,28 @@ public final class Linux {
      * {@code accept4(listenFd, NULL, NULL, SOCK_CLOEXEC)}; blocks until a peer connects (EAGAIN after a receive
      * timeout set on the listening socket). Retries on EINTR.
      */
-    public static int unixAccept(int listenFd) throws ErrnoException {
+    public static int unixAccept(final int listenFd) throws ErrnoException
+    {
         MemorySegment cap = Native.capture();
-        while (true) {
+        while (true)
+        {
             int fd;
-            try {
-                fd = (int) Native.ACCEPT4.invokeExact(cap, listenFd, MemorySegment.NULL, MemorySegment.NULL,
-                        SOCK_CLOEXEC);
-            } catch (Throwable t) {
+            try
+            {
+                fd = (int)Native.ACCEPT4.invokeExact(cap, listenFd, MemorySegment.NULL, MemorySegment.NULL,
+                    SOCK_CLOEXEC);
+            }
+            catch (final Throwable t)
+            {
                 throw unexpected(t);
             }
-            if (fd >= 0) {
+            if (fd >= 0)
+            {
                 return fd;
             }
             int errno = Native.errno(cap);
-            if (errno != EINTR) {
+            if (errno != EINTR)
+            {
                 throw new ErrnoException("accept4(fd " + listenFd + ")", errno);
             }
         }
@@ -847,50 +1067,70 @@ public final class Linux {
      *
      * @return the connected socket
      */
-    public static int unixConnect(String path, boolean abstractNamespace) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
+    public static int unixConnect(final String path, final boolean abstractNamespace) throws ErrnoException
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
             MemorySegment address = arena.allocate(2 + SUN_PATH_SIZE, 2);
             int addressLength = sockaddrUn(address, path, abstractNamespace);
             MemorySegment cap = Native.capture();
             int fd = unixSocket(cap, path);
             boolean ok = false;
-            try {
-                while (true) {
-                    if ((int) Native.CONNECT.invokeExact(cap, fd, address, addressLength) == 0) {
+            try
+            {
+                while (true)
+                {
+                    if ((int)Native.CONNECT.invokeExact(cap, fd, address, addressLength) == 0)
+                    {
                         ok = true;
                         return fd;
                     }
                     int errno = Native.errno(cap);
-                    if (errno != EINTR) {
+                    if (errno != EINTR)
+                    {
                         throw new ErrnoException("connect(" + describe(path, abstractNamespace) + ")", errno);
                     }
                 }
-            } finally {
-                if (!ok) {
+            }
+            finally
+            {
+                if (!ok)
+                {
                     close(fd);
                 }
             }
-        } catch (ErrnoException | RuntimeException | Error e) {
+        }
+        catch (final ErrnoException | RuntimeException | Error e)
+        {
             throw e;
-        } catch (Throwable t) {
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
     }
 
     /** {@code getsockopt(fd, SOL_SOCKET, SO_PEERCRED)}: who is at the other end of a connected Unix socket. */
-    public static PeerCredentials peerCredentials(int socketFd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
+    public static PeerCredentials peerCredentials(final int socketFd) throws ErrnoException
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
             MemorySegment ucred = arena.allocate(12, 4);
             MemorySegment length = arena.allocateFrom(JAVA_INT, 12);
             MemorySegment cap = Native.capture();
-            int r = (int) Native.GETSOCKOPT.invokeExact(cap, socketFd, SOL_SOCKET, SO_PEERCRED, ucred, length);
-            if (r != 0) {
+            int r = (int)Native.GETSOCKOPT.invokeExact(cap, socketFd, SOL_SOCKET, SO_PEERCRED, ucred, length);
+            if (r != 0)
+            {
                 throw new ErrnoException("getsockopt(fd " + socketFd + ", SO_PEERCRED)", Native.errno(cap));
             }
             return new PeerCredentials(ucred.get(JAVA_INT, 0), ucred.get(JAVA_INT, 4), ucred.get(JAVA_INT, 8));
-        } catch (ErrnoException | RuntimeException | Error e) {
+        }
+        catch (final ErrnoException | RuntimeException | Error e)
+        {
             throw e;
-        } catch (Throwable t) {
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
     }
@@ -904,18 +1144,22 @@ public final class Linux {
      * @param fdToSend the descriptor to pass, or a negative value to send the payload alone
      * @param payload  at least one byte (a stream socket cannot carry a descriptor without data)
      */
-    public static void sendFd(int socketFd, int fdToSend, byte[] payload) throws ErrnoException {
-        if (payload.length == 0) {
+    public static void sendFd(final int socketFd, final int fdToSend, final byte[] payload) throws ErrnoException
+    {
+        if (payload.length == 0)
+        {
             throw new IllegalArgumentException("payload must have at least 1 byte to carry a descriptor");
         }
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofConfined())
+        {
             MemorySegment data = arena.allocate(payload.length);
             MemorySegment.copy(payload, 0, data, JAVA_BYTE, 0, payload.length);
             MemorySegment iov = arena.allocate(16, 8);
             MemorySegment msg = arena.allocate(MSGHDR_SIZE, 8);
             msg.set(ADDRESS, MSG_IOV, iov);
             msg.set(JAVA_LONG, MSG_IOVLEN, 1L);
-            if (fdToSend >= 0) {
+            if (fdToSend >= 0)
+            {
                 MemorySegment control = arena.allocate(cmsgSpace(4), 8);
                 control.set(JAVA_LONG, 0, cmsgLen(4));
                 control.set(JAVA_INT, 8, SOL_SOCKET);
@@ -926,26 +1170,33 @@ public final class Linux {
             }
             MemorySegment cap = Native.capture();
             long sent = 0;
-            while (sent < payload.length) {
+            while (sent < payload.length)
+            {
                 iov.set(ADDRESS, 0, data.asSlice(sent));
                 iov.set(JAVA_LONG, 8, payload.length - sent);
-                long r = (long) Native.SENDMSG.invokeExact(cap, socketFd, msg, MSG_NOSIGNAL);
-                if (r < 0) {
+                long r = (long)Native.SENDMSG.invokeExact(cap, socketFd, msg, MSG_NOSIGNAL);
+                if (r < 0)
+                {
                     int errno = Native.errno(cap);
-                    if (errno == EINTR) {
+                    if (errno == EINTR)
+                    {
                         continue;
                     }
-                    throw new ErrnoException("sendmsg(fd " + socketFd + ", " + payload.length + " bytes"
-                            + (fdToSend >= 0 ? ", fd " + fdToSend : "") + ")", errno);
+                    throw new ErrnoException("sendmsg(fd " + socketFd + ", " + payload.length + " bytes" +
+                        (fdToSend >= 0 ? ", fd " + fdToSend : "") + ")", errno);
                 }
                 sent += r;
                 // The descriptor has gone with the first chunk.
                 msg.set(ADDRESS, MSG_CONTROL, MemorySegment.NULL);
                 msg.set(JAVA_LONG, MSG_CONTROLLEN, 0L);
             }
-        } catch (ErrnoException | RuntimeException | Error e) {
+        }
+        catch (final ErrnoException | RuntimeException | Error e)
+        {
             throw e;
-        } catch (Throwable t) {
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
     }
@@ -960,11 +1211,14 @@ public final class Linux {
      *                        peer attached more than one descriptor or control data was truncated (every descriptor
      *                        that did arrive is closed)
      */
-    public static ReceivedFd receiveFd(int socketFd, int maxPayload) throws ErrnoException {
-        if (maxPayload < 1) {
+    public static ReceivedFd receiveFd(final int socketFd, final int maxPayload) throws ErrnoException
+    {
+        if (maxPayload < 1)
+        {
             throw new IllegalArgumentException("maxPayload must be at least 1: " + maxPayload);
         }
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofConfined())
+        {
             MemorySegment data = arena.allocate(maxPayload);
             MemorySegment iov = arena.allocate(16, 8);
             iov.set(ADDRESS, 0, data);
@@ -973,50 +1227,64 @@ public final class Linux {
             MemorySegment msg = arena.allocate(MSGHDR_SIZE, 8);
             MemorySegment cap = Native.capture();
             long received;
-            while (true) {
-                msg.fill((byte) 0);
+            while (true)
+            {
+                msg.fill((byte)0);
                 msg.set(ADDRESS, MSG_IOV, iov);
                 msg.set(JAVA_LONG, MSG_IOVLEN, 1L);
                 msg.set(ADDRESS, MSG_CONTROL, control);
                 msg.set(JAVA_LONG, MSG_CONTROLLEN, control.byteSize());
-                received = (long) Native.RECVMSG.invokeExact(cap, socketFd, msg, MSG_CMSG_CLOEXEC);
-                if (received >= 0) {
+                received = (long)Native.RECVMSG.invokeExact(cap, socketFd, msg, MSG_CMSG_CLOEXEC);
+                if (received >= 0)
+                {
                     break;
                 }
                 int errno = Native.errno(cap);
-                if (errno != EINTR) {
+                if (errno != EINTR)
+                {
                     throw new ErrnoException("recvmsg(fd " + socketFd + ")", errno);
                 }
             }
             List<Integer> fds = receivedDescriptors(control, msg.get(JAVA_LONG, MSG_CONTROLLEN));
             boolean truncated = (msg.get(JAVA_INT, MSG_FLAGS) & MSG_CTRUNC) != 0;
-            if (truncated || fds.size() > 1) {
-                for (int fd : fds) {
+            if (truncated || fds.size() > 1)
+            {
+                for (final int fd : fds)
+                {
                     close(fd);
                 }
-                throw new ErrnoException("recvmsg(fd " + socketFd + ", " + fds.size() + " descriptors attached"
-                        + (truncated ? ", control data truncated" : "") + ")", EMSGSIZE);
+                throw new ErrnoException("recvmsg(fd " + socketFd + ", " + fds.size() + " descriptors attached" +
+                    (truncated ? ", control data truncated" : "") + ")", EMSGSIZE);
             }
             byte[] payload = new byte[(int) received];
             MemorySegment.copy(data, JAVA_BYTE, 0, payload, 0, payload.length);
             return new ReceivedFd(fds.isEmpty() ? -1 : fds.getFirst(), payload);
-        } catch (ErrnoException | RuntimeException | Error e) {
+        }
+        catch (final ErrnoException | RuntimeException | Error e)
+        {
             throw e;
-        } catch (Throwable t) {
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
     }
 
-    private static List<Integer> receivedDescriptors(MemorySegment control, long controlLength) {
+    private static List<Integer> receivedDescriptors(final MemorySegment control, final long controlLength)
+    {
         List<Integer> fds = new ArrayList<>(1);
         long offset = 0;
-        while (offset + CMSG_HEADER <= controlLength) {
+        while (offset + CMSG_HEADER <= controlLength)
+        {
             long length = control.get(JAVA_LONG, offset);
-            if (length < CMSG_HEADER || offset + length > controlLength) {
+            if (length < CMSG_HEADER || offset + length > controlLength)
+            {
                 break;
             }
-            if (control.get(JAVA_INT, offset + 8) == SOL_SOCKET && control.get(JAVA_INT, offset + 12) == SCM_RIGHTS) {
-                for (long p = offset + CMSG_HEADER; p + 4 <= offset + length; p += 4) {
+            if (control.get(JAVA_INT, offset + 8) == SOL_SOCKET && control.get(JAVA_INT, offset + 12) == SCM_RIGHTS)
+            {
+                for (long p = offset + CMSG_HEADER; p + 4 <= offset + length; p += 4)
+                {
                     fds.add(control.get(JAVA_INT, p));
                 }
             }
@@ -1031,103 +1299,129 @@ public final class Linux {
      *
      * @param timeoutMs the timeout in milliseconds; 0 removes the timeout
      */
-    public static void setReceiveTimeout(int socketFd, long timeoutMs) throws ErrnoException {
-        if (timeoutMs < 0) {
+    public static void setReceiveTimeout(final int socketFd, final long timeoutMs) throws ErrnoException
+    {
+        if (timeoutMs < 0)
+        {
             throw new IllegalArgumentException("negative timeout: " + timeoutMs);
         }
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofConfined())
+        {
             MemorySegment timeval = arena.allocate(16, 8);
             timeval.set(JAVA_LONG, 0, timeoutMs / 1000);
             timeval.set(JAVA_LONG, 8, (timeoutMs % 1000) * 1000);
             MemorySegment cap = Native.capture();
-            int r = (int) Native.SETSOCKOPT.invokeExact(cap, socketFd, SOL_SOCKET, SO_RCVTIMEO, timeval, 16);
-            if (r != 0) {
+            int r = (int)Native.SETSOCKOPT.invokeExact(cap, socketFd, SOL_SOCKET, SO_RCVTIMEO, timeval, 16);
+            if (r != 0)
+            {
                 throw new ErrnoException("setsockopt(fd " + socketFd + ", SO_RCVTIMEO, " + timeoutMs + " ms)",
-                        Native.errno(cap));
+                    Native.errno(cap));
             }
-        } catch (ErrnoException | RuntimeException | Error e) {
+        }
+        catch (final ErrnoException | RuntimeException | Error e)
+        {
             throw e;
-        } catch (Throwable t) {
+        }
+        catch (final Throwable t)
+        {
             throw unexpected(t);
         }
     }
 
-    private static int unixSocket(MemorySegment cap, String path) throws Throwable {
-        int fd = (int) Native.SOCKET.invokeExact(cap, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) {
+    private static int unixSocket(final MemorySegment cap, final String path) throws Throwable
+    {
+        int fd = (int)Native.SOCKET.invokeExact(cap, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+        {
             throw new ErrnoException("socket(AF_UNIX) for " + path, Native.errno(cap));
         }
         return fd;
     }
 
     /** Fills a {@code struct sockaddr_un} and returns the address length to pass to bind/connect. */
-    private static int sockaddrUn(MemorySegment address, String path, boolean abstractNamespace) {
+    private static int sockaddrUn(final MemorySegment address, final String path, final boolean abstractNamespace)
+    {
         byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length == 0) {
+        if (bytes.length == 0)
+        {
             throw new IllegalArgumentException("empty socket path");
         }
         // A path needs its terminating NUL; an abstract name needs its leading NUL.
-        if (bytes.length + 1 > SUN_PATH_SIZE) {
+        if (bytes.length + 1 > SUN_PATH_SIZE)
+        {
             throw new IllegalArgumentException("socket path longer than " + (SUN_PATH_SIZE - 1) + " bytes: " + path);
         }
-        if (!abstractNamespace && path.indexOf('\0') >= 0) {
+        if (!abstractNamespace && path.indexOf('\0') >= 0)
+        {
             throw new IllegalArgumentException("socket path contains a NUL character: " + path);
         }
-        address.fill((byte) 0);
-        address.set(JAVA_SHORT, 0, (short) AF_UNIX);
+        address.fill((byte)0);
+        address.set(JAVA_SHORT, 0, (short)AF_UNIX);
         int start = abstractNamespace ? 3 : 2;
         MemorySegment.copy(bytes, 0, address, JAVA_BYTE, start, bytes.length);
         // Abstract names are counted exactly (trailing bytes would be part of the name); paths include the NUL.
         return abstractNamespace ? 3 + bytes.length : 2 + bytes.length + 1;
     }
 
-    private static String describe(String path, boolean abstractNamespace) {
+    private static String describe(final String path, final boolean abstractNamespace)
+    {
         return abstractNamespace ? "@" + path : path;
     }
 
-    private static long align8(long n) {
+    private static long align8(final long n)
+    {
         return (n + 7) & ~7L;
     }
 
-    private static long cmsgLen(long dataLength) {
+    private static long cmsgLen(final long dataLength)
+    {
         return CMSG_HEADER + dataLength;
     }
 
-    private static long cmsgSpace(long dataLength) {
+    private static long cmsgSpace(final long dataLength)
+    {
         return CMSG_HEADER + align8(dataLength);
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private static MemorySegment cString(Arena arena, String s) {
-        if (s.indexOf('\0') >= 0) {
+    private static MemorySegment cString(final Arena arena, final String s)
+    {
+        if (s.indexOf('\0') >= 0)
+        {
             throw new IllegalArgumentException("string contains a NUL character: " + s);
         }
         return arena.allocateFrom(s, StandardCharsets.UTF_8);
     }
 
-    private static IllegalStateException failure(String call, int errno) {
-        return new IllegalStateException(call + " failed: " + ErrnoException.name(errno) + " ("
-                + ErrnoException.description(errno) + ")");
+    private static IllegalStateException failure(final String call, final int errno)
+    {
+        return new IllegalStateException(call + " failed: " + ErrnoException.name(errno) + " (" +
+            ErrnoException.description(errno) + ")");
     }
 
-    private static RuntimeException unexpected(Throwable t) {
-        if (t instanceof RuntimeException r) {
+    private static RuntimeException unexpected(final Throwable t)
+    {
+        if (t instanceof RuntimeException r)
+        {
             return r;
         }
-        if (t instanceof Error e) {
+        if (t instanceof Error e)
+        {
             throw e;
         }
         return new IllegalStateException("unexpected failure of a native call", t);
     }
 
     /** Per-thread native scratch space, allocated once per thread and reused: errno capture, timespec, flock. */
-    private static final class Scratch {
+    private static final class Scratch
+    {
         final MemorySegment capture;
         final MemorySegment timespec;
         final MemorySegment flock;
 
-        Scratch() {
+        Scratch()
+        {
             Arena arena = Arena.ofAuto();
             capture = arena.allocate(Native.CAPTURE_LAYOUT);
             timespec = arena.allocate(16, 8);
@@ -1136,7 +1430,8 @@ public final class Linux {
     }
 
     /** The downcall handles, bound on first use after the environment checks. */
-    private static final class Native {
+    private static final class Native
+    {
         static final Linker LINKER;
         static final SymbolLookup LIBC;
         static final StructLayout CAPTURE_LAYOUT;
@@ -1146,13 +1441,36 @@ public final class Linux {
         static final long SYS_FUTEX;
         static final long SYS_MEMBARRIER;
 
-        static final MethodHandle OPEN, CLOSE, STATX, POSIX_FALLOCATE, FTRUNCATE, FCHMOD, FCHOWN;
-        static final MethodHandle MMAP, MUNMAP, MEMFD_CREATE, FCNTL_INT, FCNTL_PTR;
-        static final MethodHandle SYSCALL, CLOCK_GETTIME, GETPID, GETUID, GETGID;
-        static final MethodHandle SOCKET, BIND, LISTEN, ACCEPT4, CONNECT, GETSOCKOPT, SETSOCKOPT, SENDMSG, RECVMSG;
+        static final MethodHandle OPEN;
+        static final MethodHandle CLOSE;
+        static final MethodHandle STATX;
+        static final MethodHandle POSIX_FALLOCATE;
+        static final MethodHandle FTRUNCATE;
+        static final MethodHandle FCHMOD;
+        static final MethodHandle FCHOWN;
+        static final MethodHandle MMAP;
+        static final MethodHandle MUNMAP;
+        static final MethodHandle MEMFD_CREATE;
+        static final MethodHandle FCNTL_INT;
+        static final MethodHandle FCNTL_PTR;
+        static final MethodHandle SYSCALL;
+        static final MethodHandle CLOCK_GETTIME;
+        static final MethodHandle GETPID;
+        static final MethodHandle GETUID;
+        static final MethodHandle GETGID;
+        static final MethodHandle SOCKET;
+        static final MethodHandle BIND;
+        static final MethodHandle LISTEN;
+        static final MethodHandle ACCEPT4;
+        static final MethodHandle CONNECT;
+        static final MethodHandle GETSOCKOPT;
+        static final MethodHandle SETSOCKOPT;
+        static final MethodHandle SENDMSG;
+        static final MethodHandle RECVMSG;
         static final boolean FUTEX_WAITV_SUPPORTED;
 
-        static {
+        static
+        {
             checkEnvironment();
             LINKER = Linker.nativeLinker();
             LIBC = LINKER.defaultLookup();
@@ -1165,24 +1483,25 @@ public final class Linux {
 
             Linker.Option errno = Linker.Option.captureCallState("errno");
             OPEN = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), errno,
-                    Linker.Option.firstVariadicArg(2));
+                Linker.Option.firstVariadicArg(2));
             CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), errno);
-            STATX = bind("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), errno);
+            STATX = bind("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS),
+                errno);
             POSIX_FALLOCATE = bind("posix_fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
             FTRUNCATE = bind("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), errno);
             FCHMOD = bind("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), errno);
             FCHOWN = bind("fchown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), errno);
             MMAP = bind("mmap", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT,
-                    JAVA_LONG), errno);
+                JAVA_LONG), errno);
             MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), errno);
             MEMFD_CREATE = bind("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), errno);
             FCNTL_INT = bind("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), errno,
-                    Linker.Option.firstVariadicArg(2));
+                Linker.Option.firstVariadicArg(2));
             FCNTL_PTR = bind("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), errno,
-                    Linker.Option.firstVariadicArg(2));
+                Linker.Option.firstVariadicArg(2));
             // long syscall(long number, ...): every argument passed as a full register-sized long.
             SYSCALL = bind("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
-                    JAVA_LONG, JAVA_LONG, JAVA_LONG), errno, Linker.Option.firstVariadicArg(1));
+                JAVA_LONG, JAVA_LONG, JAVA_LONG), errno, Linker.Option.firstVariadicArg(1));
             CLOCK_GETTIME = bind("clock_gettime", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
             GETPID = bind("getpid", FunctionDescriptor.of(JAVA_INT));
             GETUID = bind("getuid", FunctionDescriptor.of(JAVA_INT));
@@ -1193,9 +1512,9 @@ public final class Linux {
             ACCEPT4 = bind("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), errno);
             CONNECT = bind("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), errno);
             GETSOCKOPT = bind("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS,
-                    ADDRESS), errno);
+                ADDRESS), errno);
             SETSOCKOPT = bind("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS,
-                    JAVA_INT), errno);
+                JAVA_INT), errno);
             SENDMSG = bind("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), errno);
             RECVMSG = bind("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), errno);
 
@@ -1203,38 +1522,47 @@ public final class Linux {
         }
 
         /** Forces class initialisation. */
-        static void bind() {
+        static void bind()
+        {
         }
 
         @SuppressWarnings("restricted") // the reason this class exists; guarded by checkEnvironment()
-        static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        static MethodHandle bind(final String name, final FunctionDescriptor descriptor, final Linker.Option... options)
+        {
             MemorySegment symbol = LIBC.find(name).orElseThrow(
-                    () -> new IllegalStateException("C library function not found: " + name
-                            + " (shmbus needs glibc 2.28 or newer)"));
+                () -> new IllegalStateException("C library function not found: " + name +
+                        " (shmbus needs glibc 2.28 or newer)"));
             return LINKER.downcallHandle(symbol, descriptor, options);
         }
 
         /** futex_waitv with no entries: EINVAL if the kernel has it, ENOSYS (or EPERM under seccomp) if not. */
-        private static boolean probeFutexWaitv() {
-            try (Arena arena = Arena.ofConfined()) {
+        private static boolean probeFutexWaitv()
+        {
+            try (Arena arena = Arena.ofConfined())
+            {
                 MemorySegment cap = arena.allocate(CAPTURE_LAYOUT);
-                long r = (long) SYSCALL.invokeExact(cap, SYS_FUTEX_WAITV, 0L, 0L, 0L, 0L, (long) CLOCK_MONOTONIC, 0L);
+                long r = (long)SYSCALL.invokeExact(cap, SYS_FUTEX_WAITV, 0L, 0L, 0L, 0L, (long)CLOCK_MONOTONIC, 0L);
                 return r < 0 && errno(cap) == EINVAL;
-            } catch (Throwable t) {
+            }
+            catch (final Throwable t)
+            {
                 throw new IllegalStateException("futex_waitv probe failed", t);
             }
         }
 
-        static Scratch scratch() {
+        static Scratch scratch()
+        {
             return SCRATCH.get();
         }
 
-        static MemorySegment capture() {
+        static MemorySegment capture()
+        {
             return SCRATCH.get().capture;
         }
 
-        static int errno(MemorySegment capture) {
-            return (int) ERRNO.get(capture, 0L);
+        static int errno(final MemorySegment capture)
+        {
+            return (int)ERRNO.get(capture, 0L);
         }
     }
 }

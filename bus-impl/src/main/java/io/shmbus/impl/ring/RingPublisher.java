@@ -7,6 +7,8 @@ import io.shmbus.impl.signal.DataSignal;
 import io.shmbus.impl.signal.Sleeper;
 import io.shmbus.Claim;
 import io.shmbus.Publisher;
+import io.shmbus.spi.ClaimOwner;
+import io.shmbus.spi.Claims;
 import io.shmbus.impl.layout.ControlDescriptor;
 import io.shmbus.impl.layout.PublisherSlotDescriptor;
 import io.shmbus.impl.layout.RecordDescriptor;
@@ -32,7 +34,7 @@ import static io.shmbus.impl.layout.RecordDescriptor.TYPE_OFFSET;
  * the commit. A publisher object is used by one thread at a time; several
  * threads publish through several (shared) publishers.
  */
-public abstract class RingPublisher implements Publisher, Claim.Owner
+public abstract class RingPublisher implements Publisher, ClaimOwner
 {
     private static final Logger LOG = LoggerFactory.getLogger(RingPublisher.class);
     protected final Ring ring;
@@ -256,7 +258,7 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
             if (result > 0)
             {
                 final int index = claimedIndex;
-                claim.wrap(this, data, index, index + headerLength, length, claimedPosition);
+                Claims.wrap(claim, this, data, index, index + headerLength, length, claimedPosition);
             }
             return result;
         }
@@ -269,7 +271,7 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     @Override
     public final void commitClaim(final Claim claim)
     {
-        final int index = claim.recordOffset();
+        final int index = Claims.recordOffset(claim);
         try
         {
             writeHeader(index, claim.type());
@@ -285,7 +287,7 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
     @Override
     public final void abortClaim(final Claim claim)
     {
-        final int index = claim.recordOffset();
+        final int index = Claims.recordOffset(claim);
         try
         {
             data.putShort(index + PUBLISHER_ID_OFFSET, publisherId);
@@ -462,8 +464,8 @@ public abstract class RingPublisher implements Publisher, Claim.Owner
                 final int abandoned = liveness.abandonOwnClaim(publisherId);
                 if (abandoned > 0)
                 {
-                    LOG.warn("publisher {} of {} closed with a claim neither committed nor aborted: turned into padding",
-                        publisherId, ring.topic().source());
+                    LOG.warn("publisher {} of {} closed with a claim neither committed nor aborted: " +
+                        "turned into padding", publisherId, ring.topic().source());
                 }
                 flushCounters();
                 spaceSleeper.unregisterBlocking();

@@ -142,7 +142,8 @@ class AnonymousCrossProcessTest
         final Path childDirectory = TestBus.newDirectory("anondeny");
         try (TestBus test = TestBus.create("anonowner"); ChildGroup children = new ChildGroup())
         {
-            final Topic topic = test.bus().anonymousTopic("secret", TopicOptions.builder().capacityBytes(64 * 1024).build());
+            final Topic topic = test.bus().anonymousTopic("secret",
+                TopicOptions.builder().capacityBytes(64 * 1024).build());
             final String address = "shmbus-test-secret-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
             try (TopicShare share = topic.share(ShareOptions.abstractName(address).denyOwnUid()))
             {
@@ -189,7 +190,8 @@ class AnonymousCrossProcessTest
                     "action=join");
                 final String line = refused.awaitLine("BUS_EXCEPTION", TIMEOUT);
                 System.out.println("ANONYMOUS another user, default allow-list -> " + line);
-                assertTrue(line.contains("uid " + user.uid() + " gid " + user.gid() + " is not on the allow-list"), line);
+                assertTrue(line.contains("uid " + user.uid() + " gid " + user.gid() + " is not on the allow-list"),
+                    line);
                 assertEquals(0, refused.awaitExit(TIMEOUT));
                 assertEquals(1, share.refused());
             }
@@ -262,7 +264,8 @@ class AnonymousCrossProcessTest
             {"a label that is not a topic name", "SHMBUS1 OK ../../x\nforged log line",
                 validTopicMemfd(geometry, TopicHeaderDescriptor.FLAG_ANONYMOUS, TopicFiles.ANONYMOUS_SEALS),
                 "sent an invalid topic label"},
-            {"a sealed memfd of a named topic", "SHMBUS1 OK fake", validTopicMemfd(geometry, 0, TopicFiles.ANONYMOUS_SEALS),
+            {"a sealed memfd of a named topic", "SHMBUS1 OK fake",
+                validTopicMemfd(geometry, 0, TopicFiles.ANONYMOUS_SEALS),
                 "not marked anonymous"},
             {"another protocol", "HTTP/1.1 200 OK", -1, "does not speak the shmbus share protocol"},
             {"OK without a descriptor", "SHMBUS1 OK fake", -1, "sent no descriptor"},

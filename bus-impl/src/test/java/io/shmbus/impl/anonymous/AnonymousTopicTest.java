@@ -33,7 +33,8 @@ class AnonymousTopicTest
     {
         try (TestBus test = TestBus.create("anon"))
         {
-            final Topic owner = test.bus().anonymousTopic("feed", TopicOptions.builder().capacityBytes(64 * 1024).build());
+            final Topic owner = test.bus().anonymousTopic("feed",
+                TopicOptions.builder().capacityBytes(64 * 1024).build());
             assertTrue(owner.isAnonymous());
             final String address = "shmbus-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
             try (TopicShare share = owner.share(ShareOptions.abstractName(address)))

@@ -100,7 +100,8 @@ class BadHeaderTest
     @Test
     void wrongHeaderLength() throws IOException
     {
-        expectCorrupt("header length 8192", putInt(HEADER_LENGTH_OFFSET, 8192), "header length is 8192", "expected 4096");
+        expectCorrupt("header length 8192", putInt(HEADER_LENGTH_OFFSET, 8192), "header length is 8192",
+            "expected 4096");
         expectCorrupt("header length 0", putInt(HEADER_LENGTH_OFFSET, 0), "header length is 0");
     }
 

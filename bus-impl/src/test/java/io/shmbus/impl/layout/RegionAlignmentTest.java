@@ -33,7 +33,8 @@ class RegionAlignmentTest
             {
                 for (final int capacity : new int[] {4096, 65536, 1 << 20})
                 {
-                    final Geometry g = Geometry.of(capacity, capacity / 8, publishers, subscribers, publishers % 2 == 0);
+                    final Geometry g = Geometry.of(capacity, capacity / 8, publishers, subscribers,
+                        publishers % 2 == 0);
                     assertEquals(0, g.dataOffset() % Layout.REGION_ALIGNMENT, "data offset of " + g);
                     assertTrue(g.dataOffset() >= g.controlOffset() + g.controlLength(), "regions overlap: " + g);
                     assertEquals(g.dataOffset() + capacity, g.fileLength(), "file length of " + g);

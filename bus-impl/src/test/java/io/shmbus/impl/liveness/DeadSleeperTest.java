@@ -52,7 +52,8 @@ class DeadSleeperTest
             assertEquals(0, opener.awaitExit(CrashRig.RUN));
             assertEquals(0, control.getIntVolatile(ControlDescriptor.DATA_WAITERS_OFFSET), "settled by the repair");
 
-            try (Subscriber reader = rig.topic.subscriber(SubscriberOptions.tethered().waitStrategy(WaitStrategy.busySpin()));
+            try (Subscriber reader = rig.topic.subscriber(SubscriberOptions.tethered().waitStrategy(
+                WaitStrategy.busySpin()));
                  Publisher publisher = rig.topic.publisher(PublisherOptions.shared()))
             {
                 final UnsafeBuffer message = new UnsafeBuffer(new byte[16]);

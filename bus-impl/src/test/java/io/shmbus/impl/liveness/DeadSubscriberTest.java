@@ -67,8 +67,12 @@ class DeadSubscriberTest
             slow.awaitExit(CrashRig.RUN);
             // Dead, or already gone. (For the moment a repairer holds the dead slot's lock to reclaim it, the slot
             // still shows alive: status() reads liveness from that lock.)
-            CrashRig.await("the killed subscriber shown dead or gone", CrashRig.RUN,
-                () -> null == rig.subscriber(slowSlot) || !rig.subscriber(slowSlot).alive());
+            CrashRig.await("the killed subscriber shown dead or gone", CrashRig.RUN, () ->
+            {
+                // One status read: the slot may be reclaimed between two.
+                final TopicStatus.SubscriberStatus shown = rig.subscriber(slowSlot);
+                return null == shown || !shown.alive();
+            });
             final TopicStatus.SubscriberStatus dead = rig.subscriber(slowSlot);
             if (null != dead)
             {

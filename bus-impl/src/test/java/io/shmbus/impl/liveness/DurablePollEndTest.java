@@ -51,7 +51,8 @@ class DurablePollEndTest
                 long result;
                 while ((result = publisher.offer(scratch, 0, length, TestMessages.type(0, sequence))) < 0)
                 {
-                    assertTrue(result == Publisher.BACK_PRESSURED || result == Publisher.ADMIN_ACTION, "offer " + result);
+                    assertTrue(result == Publisher.BACK_PRESSURED || result == Publisher.ADMIN_ACTION, "offer " +
+                        result);
                     Thread.onSpinWait();
                 }
                 next[0]++;

@@ -1,7 +1,6 @@
 package io.shmbus.impl.liveness;
 
 import io.shmbus.impl.liveness.CrashRig.PublisherReport;
-import io.shmbus.impl.liveness.CrashRig.SubscriberReport;
 import io.shmbus.impl.process.ChildProcess;
 import io.shmbus.impl.process.CrashSubscriberMain;
 import io.shmbus.impl.process.PublisherMain;
@@ -144,7 +143,8 @@ class DurableRestartTest
             assertEquals(replayed, duplicates, "every second delivery is a replay at a restart");
             assertEquals(sent.count(), COUNT);
             assertEquals(0, rig.subscriber(slot).lostMessages());
-            System.out.printf("durable restarts: %d kills, %,d messages, %d delivered again in all; again per restart: %s%n",
+            System.out.printf(
+                "durable restarts: %d kills, %,d messages, %d delivered again in all; again per restart: %s%n",
                 KILLS, COUNT, duplicates, restarts);
         }
     }

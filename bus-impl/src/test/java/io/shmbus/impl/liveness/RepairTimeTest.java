@@ -34,7 +34,8 @@ class RepairTimeTest
 {
     private static final int RUNS = 5;
     private static final long FOREVER = 1_000_000_000L;
-    private static final List<String> QUIET_JVM = List.of("-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider");
+    private static final List<String> QUIET_JVM = List.of(
+        "-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider");
 
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
@@ -117,7 +118,8 @@ class RepairTimeTest
                 "; claim repaired after the lock was released " + stats(deadPublisher, 1, 0));
             System.out.println("  dead tethered subscriber:  lock released " + stats(deadSubscriber, 0) +
                 ", slot reclaimed " + stats(deadSubscriber, 1) + ", back-pressured producer claims again " +
-                stats(deadSubscriber, 2) + "; slot reclaimed after the lock was released " + stats(deadSubscriber, 1, 0));
+                stats(deadSubscriber, 2) + "; slot reclaimed after the lock was released " +
+                    stats(deadSubscriber, 1, 0));
         }
     }
 

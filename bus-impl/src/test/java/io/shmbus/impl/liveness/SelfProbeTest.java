@@ -26,7 +26,8 @@ class SelfProbeTest
     {
         try (TestBus test = TestBus.create("selfprobe"))
         {
-            final Topic topic = test.bus().topic("t", TopicOptions.builder().capacityBytes(4096).maxMessageLength(64).build());
+            final Topic topic = test.bus().topic(
+                "t", TopicOptions.builder().capacityBytes(4096).maxMessageLength(64).build());
             final Subscriber subscriber = topic.subscriber(SubscriberOptions.tethered());
             final Publisher publisher = topic.publisher(PublisherOptions.exclusive());
             final UnsafeBuffer message = new UnsafeBuffer(new byte[64]);

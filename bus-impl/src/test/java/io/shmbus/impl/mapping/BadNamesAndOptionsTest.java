@@ -60,11 +60,13 @@ class BadNamesAndOptionsTest
                     () -> test.bus().deleteTopic(name)};
                 for (final Executable call : calls)
                 {
-                    final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, call, printable(name));
+                    final IllegalArgumentException ex = assertThrows(
+                        IllegalArgumentException.class, call, printable(name));
                     assertTrue(ex.getMessage().contains(expected), printable(name) + ": " + ex.getMessage());
                 }
                 report("topic name \"" + printable(name) + "\"",
-                    assertThrows(IllegalArgumentException.class, () -> test.bus().topic(name, TopicOptions.defaults())));
+                    assertThrows(IllegalArgumentException.class, () ->
+                        test.bus().topic(name, TopicOptions.defaults())));
             }
             report("topic name null", assertThrows(IllegalArgumentException.class,
                 () -> test.bus().topic(null, TopicOptions.defaults())));

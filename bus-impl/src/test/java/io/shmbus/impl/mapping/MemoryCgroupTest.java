@@ -42,7 +42,8 @@ class MemoryCgroupTest
             final List<String> wrapper = List.of("sh", "-c",
                 "echo $$ > " + group.resolve("cgroup.procs") + " && exec \"$@\"", "sh");
             final ChildProcess child = ChildProcess.start("cgroup-child", wrapper,
-                List.of("-Xmx64m", "-XX:TieredStopAtLevel=1", "-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider"),
+                List.of("-Xmx64m", "-XX:TieredStopAtLevel=1",
+                    "-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider"),
                 CgroupTopicMain.class, "dir=" + bus.directory(), "big=" + (1 << 29), "small=" + (1 << 20));
             try
             {

@@ -97,7 +97,8 @@ class PermissionsTest
             assertMode(directory.resolve("t"), "rw-------", "root");
             for (final String action : new String[]{"bus", "open"})
             {
-                final String line = probe(children, user.runAs(true), "dir=" + directory, "topic=t", "action=" + action);
+                final String line = probe(children, user.runAs(true), "dir=" + directory, "topic=t", "action=" +
+                    action);
                 report("another user, action " + action + ", 0700 bus directory of root", line);
                 assertTrue(line.startsWith("BUS_EXCEPTION BusException") && line.contains("permission denied") &&
                     line.contains(directory.toString()) && line.contains(TestUser.NAME), line);
@@ -190,7 +191,8 @@ class PermissionsTest
                 {
                     final Path shared = newDirectory("umaskg" + umask);
                     final String groupLine = probeWith(children, umask(asWhom, umask), classes, "dir=" + shared,
-                        "group=" + TestUser.SHARE_GROUP, "topic=t", "action=create", "spec=" + ChildSupport.spec(OPTIONS));
+                        "group=" + TestUser.SHARE_GROUP, "topic=t", "action=create", "spec=" +
+                            ChildSupport.spec(OPTIONS));
                     report("create with group under umask " + umask, groupLine);
                     assertEquals("OK create", groupLine);
                     assertMode(shared, "rwxrwx---", TestUser.SHARE_GROUP);

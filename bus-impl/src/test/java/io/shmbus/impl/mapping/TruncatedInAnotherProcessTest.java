@@ -70,7 +70,8 @@ class TruncatedInAnotherProcessTest
                     final String line = child.awaitAnyLine(TIMEOUT, "CORRUPTED", "OTHER");
                     System.out.println("TRUNCATED to " + newSize + " under " + child.name() + " -> " + line);
                     assertTrue(line.startsWith("CORRUPTED ") && line.contains("memory fault") &&
-                        line.contains("truncated or replaced") && line.contains("its size is now " + newSize + " bytes"),
+                        line.contains("truncated or replaced") &&
+                            line.contains("its size is now " + newSize + " bytes"),
                         line + "\n" + child.diagnostics());
                     child.awaitLine("CLOSED", TIMEOUT);
                     assertEquals(0, child.awaitExit(TIMEOUT), child.diagnostics());

@@ -8,20 +8,24 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class EnsureUsableTest {
+class EnsureUsableTest
+{
 
     @Test
-    void usableInThisJvm() {
+    void usableInThisJvm()
+    {
         assertDoesNotThrow(Linux::ensureUsable);
     }
 
     @Test
-    void refusesWithoutNativeAccessAndNamesTheFlag() throws Exception {
+    void refusesWithoutNativeAccessAndNamesTheFlag() throws Exception
+    {
         ProcessBuilder builder = new ProcessBuilder(
-                PlatformTestSupport.javaCommand(NativeAccessProbeMain.class, false));
+            PlatformTestSupport.javaCommand(NativeAccessProbeMain.class, false));
         builder.redirectErrorStream(true);
         Process child = builder.start();
-        try {
+        try
+        {
             String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(child.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, child.exitValue(), output);
@@ -30,7 +34,9 @@ class EnsureUsableTest {
             assertTrue(output.contains("Enable-Native-Access: ALL-UNNAMED"), output);
             // The check comes before any restricted call, so the JVM has nothing to warn about.
             assertTrue(!output.contains("WARNING: A restricted method"), output);
-        } finally {
+        }
+        finally
+        {
             child.destroyForcibly();
             child.waitFor(30, TimeUnit.SECONDS);
         }

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
-class ErrnoExceptionTest {
+class ErrnoExceptionTest
+{
 
     @Test
-    void messageNamesCallErrnoAndDescription() {
+    void messageNamesCallErrnoAndDescription()
+    {
         ErrnoException e = new ErrnoException("open(/dev/shm/x)", 2);
         assertEquals("open(/dev/shm/x) failed: ENOENT (No such file or directory)", e.getMessage());
         assertEquals(2, e.errno());
@@ -18,7 +20,8 @@ class ErrnoExceptionTest {
     }
 
     @Test
-    void commonErrnoNamesMatchLinuxNumbers() {
+    void commonErrnoNamesMatchLinuxNumbers()
+    {
         assertEquals("EPERM", ErrnoException.name(1));
         assertEquals("ENOENT", ErrnoException.name(2));
         assertEquals("EINTR", ErrnoException.name(4));
@@ -39,7 +42,8 @@ class ErrnoExceptionTest {
     }
 
     @Test
-    void unknownErrnoStillGivesAReadableMessage() {
+    void unknownErrnoStillGivesAReadableMessage()
+    {
         assertEquals("x() failed: errno 4000 (Unknown error 4000)", new ErrnoException("x()", 4000).getMessage());
     }
 }

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class FutexTest {
+class FutexTest
+{
 
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final long SIZE = 4096;
@@ -39,7 +40,8 @@ class FutexTest {
     private MemorySegment words;
 
     @BeforeEach
-    void setUp() throws Exception {
+    void setUp() throws Exception
+    {
         Linux.ensureUsable();
         dir = new ShmDir();
         fd = Linux.open(dir.file("futex"), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -49,8 +51,10 @@ class FutexTest {
     }
 
     @AfterEach
-    void tearDown() throws Exception {
-        if (base != 0) {
+    void tearDown() throws Exception
+    {
+        if (base != 0)
+        {
             Linux.munmap(base, SIZE);
         }
         Linux.close(fd);
@@ -58,13 +62,16 @@ class FutexTest {
     }
 
     @Test
-    void waiterIsWokenByAnotherThread() throws Exception {
+    void waiterIsWokenByAnotherThread() throws Exception
+    {
         long word = base + 64;
         CompletableFuture<Integer> tid = new CompletableFuture<>();
-        CompletableFuture<Integer> result = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Integer> result = CompletableFuture.supplyAsync(() ->
+        {
             tid.complete(currentTid());
             int r = -1;
-            while ((int) INT.getVolatile(words, 64L) == 0) {
+            while ((int)INT.getVolatile(words, 64L) == 0)
+            {
                 r = Linux.futexWait(word, 0, -1);
             }
             return r;
@@ -76,27 +83,32 @@ class FutexTest {
     }
 
     @Test
-    void waiterInAnotherProcessIsWoken() throws Exception {
+    void waiterInAnotherProcessIsWoken() throws Exception
+    {
         // Only a second process tells a shared futex from a private one: within one process both work.
         assertEquals("WOKEN 0", wakeWaiterInChild("wait"));
     }
 
     @Test
-    void waitvWaiterInAnotherProcessIsWoken() throws Exception {
+    void waitvWaiterInAnotherProcessIsWoken() throws Exception
+    {
         assumeTrue(Linux.futexWaitvSupported(), "futex_waitv needs Linux 5.16+");
         assertEquals("WOKEN 1", wakeWaiterInChild("waitv"));
     }
 
     /** Starts a {@link FutexWaiterMain}, waits until it sleeps in the kernel, wakes it; returns its last line. */
-    private String wakeWaiterInChild(String mode) throws Exception {
+    private String wakeWaiterInChild(final String mode) throws Exception
+    {
         long offset = 256;
         Path stderr = dir.path.resolve("child.err");
         ProcessBuilder builder = new ProcessBuilder(PlatformTestSupport.javaCommand(FutexWaiterMain.class, true,
-                dir.file("futex"), Long.toString(offset), mode));
+            dir.file("futex"), Long.toString(offset), mode));
         builder.redirectError(stderr.toFile());
         Process child = builder.start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        try
+        {
+            BufferedReader out = new BufferedReader(new InputStreamReader(
+                child.getInputStream(), StandardCharsets.UTF_8));
             String waiting = readLine(out);
             assertTrue(waiting != null && waiting.startsWith("WAITING "), () -> waiting + " / " + readQuietly(stderr));
             String[] parts = waiting.split(" ");
@@ -107,37 +119,50 @@ class FutexTest {
             String woken = readLine(out);
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
             return woken + (child.exitValue() == 0 ? "" : " / exit " + child.exitValue() + ": " + readQuietly(stderr));
-        } finally {
+        }
+        finally
+        {
             child.destroyForcibly();
             child.waitFor(30, TimeUnit.SECONDS);
         }
     }
 
-    private static String readLine(BufferedReader reader) throws Exception {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
+    private static String readLine(final BufferedReader reader) throws Exception
+    {
+        return CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
                 return reader.readLine();
-            } catch (Exception e) {
+            }
+            catch (final Exception e)
+            {
                 return "read failed: " + e;
             }
         }).get(60, TimeUnit.SECONDS);
     }
 
-    private static String readQuietly(Path file) {
-        try {
+    private static String readQuietly(final Path file)
+    {
+        try
+        {
             return Files.readString(file);
-        } catch (Exception e) {
+        }
+        catch (final Exception e)
+        {
             return e.toString();
         }
     }
 
     @Test
-    void wakeWithoutWaitersWakesNobody() {
+    void wakeWithoutWaitersWakesNobody()
+    {
         assertEquals(0, Linux.futexWake(base, 1));
     }
 
     @Test
-    void wrongExpectedValueReturnsEagainAtOnce() {
+    void wrongExpectedValueReturnsEagainAtOnce()
+    {
         INT.setVolatile(words, 0L, 5);
         long start = System.nanoTime();
         assertEquals(Linux.EAGAIN, Linux.futexWait(base, 4, -1));
@@ -146,7 +171,8 @@ class FutexTest {
     }
 
     @Test
-    void waitTimesOut() {
+    void waitTimesOut()
+    {
         long start = System.nanoTime();
         int r = Linux.futexWait(base + 4, 0, 20_000_000L);
         long elapsed = System.nanoTime() - start;
@@ -156,21 +182,26 @@ class FutexTest {
     }
 
     @Test
-    void misalignedWordIsAProgrammingError() {
+    void misalignedWordIsAProgrammingError()
+    {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Linux.futexWait(base + 1, 0, 0));
         assertTrue(e.getMessage().contains("EINVAL"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> Linux.futexWake(base + 2, 1));
     }
 
     @Test
-    void waitvReturnsIndexOfWokenWord() throws Exception {
+    void waitvReturnsIndexOfWokenWord() throws Exception
+    {
         assumeTrue(Linux.futexWaitvSupported(), "futex_waitv needs Linux 5.16+");
-        try (FutexWaitv waitv = new FutexWaitv(4)) {
-            for (int i = 0; i < 4; i++) {
+        try (FutexWaitv waitv = new FutexWaitv(4))
+        {
+            for (int i = 0; i < 4; i++)
+            {
                 waitv.set(i, base + 128L * i, 0);
             }
             CompletableFuture<Integer> tid = new CompletableFuture<>();
-            CompletableFuture<Integer> result = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Integer> result = CompletableFuture.supplyAsync(() ->
+            {
                 tid.complete(currentTid());
                 return waitv.await(4, 30_000_000_000L);
             }, FutexTest::startDaemon);
@@ -184,9 +215,11 @@ class FutexTest {
     }
 
     @Test
-    void waitvTimesOut() {
+    void waitvTimesOut()
+    {
         assumeTrue(Linux.futexWaitvSupported(), "futex_waitv needs Linux 5.16+");
-        try (FutexWaitv waitv = new FutexWaitv(2)) {
+        try (FutexWaitv waitv = new FutexWaitv(2))
+        {
             waitv.set(0, base, 0);
             waitv.set(1, base + 4, 0);
             long start = System.nanoTime();
@@ -199,10 +232,12 @@ class FutexTest {
     }
 
     @Test
-    void waitvReturnsEagainWhenAWordAlreadyDiffers() {
+    void waitvReturnsEagainWhenAWordAlreadyDiffers()
+    {
         assumeTrue(Linux.futexWaitvSupported(), "futex_waitv needs Linux 5.16+");
         INT.setVolatile(words, 8L, -7); // also checks that a negative expected value is passed zero-extended
-        try (FutexWaitv waitv = new FutexWaitv(2)) {
+        try (FutexWaitv waitv = new FutexWaitv(2))
+        {
             waitv.set(0, base, 0);
             waitv.set(1, base + 8, -7);
             assertEquals(-Linux.ETIMEDOUT, waitv.await(2, 1_000_000L), "both values match");
@@ -212,11 +247,13 @@ class FutexTest {
     }
 
     @Test
-    void waitvRejectsBadArguments() {
+    void waitvRejectsBadArguments()
+    {
         assumeTrue(Linux.futexWaitvSupported(), "futex_waitv needs Linux 5.16+");
         assertThrows(IllegalArgumentException.class, () -> new FutexWaitv(0));
         assertThrows(IllegalArgumentException.class, () -> new FutexWaitv(FutexWaitv.MAX_CAPACITY + 1));
-        try (FutexWaitv waitv = new FutexWaitv(2)) {
+        try (FutexWaitv waitv = new FutexWaitv(2))
+        {
             assertThrows(IndexOutOfBoundsException.class, () -> waitv.set(2, base, 0));
             assertThrows(IllegalArgumentException.class, () -> waitv.await(3, 0));
             waitv.set(0, base + 2, 0);
@@ -226,7 +263,8 @@ class FutexTest {
     }
 
     /** A platform thread, so that its kernel thread id stays the same while it waits. */
-    private static void startDaemon(Runnable task) {
+    private static void startDaemon(final Runnable task)
+    {
         Thread thread = new Thread(task, "futex-waiter");
         thread.setDaemon(true);
         thread.start();

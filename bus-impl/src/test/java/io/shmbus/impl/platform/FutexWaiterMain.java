@@ -13,12 +13,15 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Arguments: path, byte offset of the word, {@code wait} or {@code waitv}.
  */
-public final class FutexWaiterMain {
+public final class FutexWaiterMain
+{
 
-    private FutexWaiterMain() {
+    private FutexWaiterMain()
+    {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(final String[] args) throws Exception
+    {
         Linux.ensureUsable();
         int fd = Linux.open(args[0], Linux.O_RDWR | Linux.O_CLOEXEC, 0);
         long offset = Long.parseLong(args[1]);
@@ -27,13 +30,15 @@ public final class FutexWaiterMain {
         MemorySegment word = PlatformTestSupport.segment(base + offset, 4);
         long deadline = System.nanoTime() + 60_000_000_000L;
         int r = Integer.MIN_VALUE;
-        try (FutexWaitv waitv = new FutexWaitv(2)) {
+        try (FutexWaitv waitv = new FutexWaitv(2))
+        {
             waitv.set(0, base + offset + 4, 0);
             waitv.set(1, base + offset, 0);
             long arg1 = vector ? arrayAddress(waitv) : base + offset;
             System.out.println("WAITING " + PlatformTestSupport.currentTid() + " " + arg1);
             System.out.flush();
-            while (word.get(ValueLayout.JAVA_INT, 0) == 0 && System.nanoTime() < deadline) {
+            while (word.get(ValueLayout.JAVA_INT, 0) == 0 && System.nanoTime() < deadline)
+            {
                 r = vector ? waitv.await(2, 60_000_000_000L) : Linux.futexWait(base + offset, 0, 60_000_000_000L);
             }
         }
@@ -41,9 +46,10 @@ public final class FutexWaiterMain {
         System.out.flush();
     }
 
-    static long arrayAddress(FutexWaitv waitv) throws ReflectiveOperationException {
+    static long arrayAddress(final FutexWaitv waitv) throws ReflectiveOperationException
+    {
         var field = FutexWaitv.class.getDeclaredField("waiters");
         field.setAccessible(true);
-        return ((MemorySegment) field.get(waitv)).address();
+        return ((MemorySegment)field.get(waitv)).address();
     }
 }

@@ -13,17 +13,21 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class MemfdTest {
+class MemfdTest
+{
 
     @BeforeEach
-    void setUp() {
+    void setUp()
+    {
         Linux.ensureUsable();
     }
 
     @Test
-    void sealsFixTheSize() throws Exception {
+    void sealsFixTheSize() throws Exception
+    {
         int fd = Linux.memfdCreate("shmbus-test", true);
-        try {
+        try
+        {
             assertEquals(0, Linux.getSeals(fd), "a sealable memfd starts without seals");
             Linux.ftruncate(fd, 8192);
             Linux.fallocate(fd, 0, 8192);
@@ -39,15 +43,19 @@ class MemfdTest {
             ErrnoException more = assertThrows(ErrnoException.class, () -> Linux.addSeals(fd, F_SEAL_WRITE));
             assertEquals(Linux.EPERM, more.errno(), "F_SEAL_SEAL forbids further seals");
             assertEquals(8192, Linux.fstat(fd).size());
-        } finally {
+        }
+        finally
+        {
             Linux.close(fd);
         }
     }
 
     @Test
-    void memfdIsCloseOnExecAndNamed() throws Exception {
+    void memfdIsCloseOnExecAndNamed() throws Exception
+    {
         int fd = Linux.memfdCreate("shmbus-named", false);
-        try {
+        try
+        {
             String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
             assertTrue(target.startsWith("/memfd:shmbus-named"), target);
             String fdinfo = Files.readString(Path.of("/proc/self/fdinfo/" + fd));
@@ -56,8 +64,11 @@ class MemfdTest {
             assertEquals(Linux.O_CLOEXEC, octal & Linux.O_CLOEXEC, fdinfo);
             // Without MFD_ALLOW_SEALING the kernel seals the seals at once.
             assertEquals(F_SEAL_SEAL, Linux.getSeals(fd));
-            assertEquals(Linux.EPERM, assertThrows(ErrnoException.class, () -> Linux.addSeals(fd, F_SEAL_GROW)).errno());
-        } finally {
+            assertEquals(Linux.EPERM, assertThrows(ErrnoException.class, () ->
+                Linux.addSeals(fd, F_SEAL_GROW)).errno());
+        }
+        finally
+        {
             Linux.close(fd);
         }
     }

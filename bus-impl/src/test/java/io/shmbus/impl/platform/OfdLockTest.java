@@ -20,7 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class OfdLockTest {
+class OfdLockTest
+{
 
     private ShmDir dir;
     private String file;
@@ -28,7 +29,8 @@ class OfdLockTest {
     private int fd2 = -1;
 
     @BeforeEach
-    void setUp() throws Exception {
+    void setUp() throws Exception
+    {
         Linux.ensureUsable();
         dir = new ShmDir();
         file = dir.file("lockfile");
@@ -38,14 +40,16 @@ class OfdLockTest {
     }
 
     @AfterEach
-    void tearDown() throws Exception {
+    void tearDown() throws Exception
+    {
         Linux.close(fd1);
         Linux.close(fd2);
         dir.close();
     }
 
     @Test
-    void separateOpensInOneProcessConflict() throws Exception {
+    void separateOpensInOneProcessConflict() throws Exception
+    {
         // With process-owned POSIX locks the second attempt would succeed: same process.
         assertTrue(Linux.tryLock(fd1, 10, 1, true));
         assertFalse(Linux.tryLock(fd2, 10, 1, true));
@@ -58,7 +62,8 @@ class OfdLockTest {
     }
 
     @Test
-    void closingAnotherDescriptorOfTheFileKeepsTheLock() throws Exception {
+    void closingAnotherDescriptorOfTheFileKeepsTheLock() throws Exception
+    {
         assertTrue(Linux.tryLock(fd1, 0, 1, true));
         // A POSIX lock would be dropped here: any close of the file by the process releases all its locks.
         int fd3 = Linux.open(file, O_RDWR | O_CLOEXEC, 0);
@@ -68,7 +73,8 @@ class OfdLockTest {
     }
 
     @Test
-    void unlockReleases() throws Exception {
+    void unlockReleases() throws Exception
+    {
         assertTrue(Linux.tryLock(fd1, 5, 1, true));
         assertFalse(Linux.tryLock(fd2, 5, 1, true));
         Linux.unlock(fd1, 5, 1);
@@ -78,7 +84,8 @@ class OfdLockTest {
     }
 
     @Test
-    void differentBytesDoNotConflict() throws Exception {
+    void differentBytesDoNotConflict() throws Exception
+    {
         assertTrue(Linux.tryLock(fd1, 0, 1, true));
         assertTrue(Linux.tryLock(fd2, 1, 1, true));
         assertFalse(Linux.isLockedElsewhere(fd2, 2, 100, true));
@@ -86,7 +93,8 @@ class OfdLockTest {
     }
 
     @Test
-    void sharedLocksCoexist() throws Exception {
+    void sharedLocksCoexist() throws Exception
+    {
         assertTrue(Linux.tryLock(fd1, 7, 1, false));
         assertTrue(Linux.tryLock(fd2, 7, 1, false));
         assertFalse(Linux.isLockedElsewhere(fd2, 7, 1, false), "a shared lock does not block another shared one");
@@ -94,7 +102,8 @@ class OfdLockTest {
     }
 
     @Test
-    void closingTheOnlyDescriptorReleases() throws Exception {
+    void closingTheOnlyDescriptorReleases() throws Exception
+    {
         assertTrue(Linux.tryLock(fd1, 3, 1, true));
         Linux.close(fd1);
         fd1 = -1;
@@ -103,23 +112,31 @@ class OfdLockTest {
     }
 
     @Test
-    void negativeRangeIsRejected() {
+    void negativeRangeIsRejected()
+    {
         assertThrows(IllegalArgumentException.class, () -> Linux.tryLock(fd1, -1, 1, true));
     }
 
     @Test
-    void lockHeldByKilledProcessIsReleasedAtOnce() throws Exception {
+    void lockHeldByKilledProcessIsReleasedAtOnce() throws Exception
+    {
         Path stderr = dir.path.resolve("child.err");
         ProcessBuilder builder = new ProcessBuilder(
-                PlatformTestSupport.javaCommand(OfdLockHolderMain.class, true, file, "42"));
+            PlatformTestSupport.javaCommand(OfdLockHolderMain.class, true, file, "42"));
         builder.redirectError(stderr.toFile());
         Process child = builder.start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-            String line = CompletableFuture.supplyAsync(() -> {
-                try {
+        try
+        {
+            BufferedReader out = new BufferedReader(new InputStreamReader(
+                child.getInputStream(), StandardCharsets.UTF_8));
+            String line = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
                     return out.readLine();
-                } catch (Exception e) {
+                }
+                catch (final Exception e)
+                {
                     return "read failed: " + e;
                 }
             }).get(60, TimeUnit.SECONDS);
@@ -134,16 +151,22 @@ class OfdLockTest {
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
             assertFalse(Linux.isLockedElsewhere(fd1, 42, 1, true));
             assertTrue(Linux.tryLock(fd1, 42, 1, true));
-        } finally {
+        }
+        finally
+        {
             child.destroyForcibly();
             child.waitFor(30, TimeUnit.SECONDS);
         }
     }
 
-    private static String readQuietly(Path file) {
-        try {
+    private static String readQuietly(final Path file)
+    {
+        try
+        {
             return Files.readString(file);
-        } catch (Exception e) {
+        }
+        catch (final Exception e)
+        {
             return e.toString();
         }
     }

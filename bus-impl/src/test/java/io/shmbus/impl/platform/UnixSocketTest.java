@@ -16,31 +16,41 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class UnixSocketTest {
+class UnixSocketTest
+{
 
     private String name;
 
     @BeforeEach
-    void setUp() {
+    void setUp()
+    {
         Linux.ensureUsable();
         name = "shmbus-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     }
 
     @Test
-    void passesMemfdWithPayloadAndReportsPeerCredentials() throws Exception {
+    void passesMemfdWithPayloadAndReportsPeerCredentials() throws Exception
+    {
         int listener = Linux.unixListen(name, true, 4);
         int server = -1;
         int memfd = -1;
-        try {
-            CompletableFuture<Linux.ReceivedFd> received = CompletableFuture.supplyAsync(() -> {
+        try
+        {
+            CompletableFuture<Linux.ReceivedFd> received = CompletableFuture.supplyAsync(() ->
+            {
                 int client = -1;
-                try {
+                try
+                {
                     client = Linux.unixConnect(name, true);
                     Linux.setReceiveTimeout(client, 10_000);
                     return Linux.receiveFd(client, 64);
-                } catch (ErrnoException e) {
+                }
+                catch (final ErrnoException e)
+                {
                     throw new RuntimeException(e);
-                } finally {
+                }
+                finally
+                {
                     Linux.close(client);
                 }
             });
@@ -55,9 +65,12 @@ class UnixSocketTest {
             memfd = Linux.memfdCreate("shmbus-passed", true);
             Linux.ftruncate(memfd, 4096);
             long address = Linux.mmap(memfd, 0, 4096, true);
-            try {
+            try
+            {
                 segment(address, 4096).set(JAVA_LONG, 256, 0xCAFEBABE_DEADBEEFL);
-            } finally {
+            }
+            finally
+            {
                 Linux.munmap(address, 4096);
             }
             byte[] payload = "hello".getBytes(StandardCharsets.UTF_8);
@@ -66,23 +79,31 @@ class UnixSocketTest {
             Linux.ReceivedFd message = received.get(20, TimeUnit.SECONDS);
             assertArrayEquals(payload, message.payload());
             assertTrue(message.fd() >= 0);
-            try {
+            try
+            {
                 assertTrue(message.fd() != memfd, "the receiver gets a new descriptor number");
                 assertEquals(4096, Linux.fstat(message.fd()).size());
                 long mapped = Linux.mmap(message.fd(), 0, 4096, false);
-                try {
+                try
+                {
                     assertEquals(0xCAFEBABE_DEADBEEFL, segment(mapped, 4096).get(JAVA_LONG, 256));
-                } finally {
+                }
+                finally
+                {
                     Linux.munmap(mapped, 4096);
                 }
                 String fdinfo = Files.readString(Path.of("/proc/self/fdinfo/" + message.fd()));
                 String flags = fdinfo.lines().filter(l -> l.startsWith("flags:")).findFirst().orElseThrow();
                 int octal = Integer.parseInt(flags.substring("flags:".length()).trim(), 8);
                 assertEquals(Linux.O_CLOEXEC, octal & Linux.O_CLOEXEC, "received with MSG_CMSG_CLOEXEC");
-            } finally {
+            }
+            finally
+            {
                 Linux.close(message.fd());
             }
-        } finally {
+        }
+        finally
+        {
             Linux.close(memfd);
             Linux.close(server);
             Linux.close(listener);
@@ -90,11 +111,13 @@ class UnixSocketTest {
     }
 
     @Test
-    void payloadWithoutDescriptorAndEndOfStream() throws Exception {
+    void payloadWithoutDescriptorAndEndOfStream() throws Exception
+    {
         int listener = Linux.unixListen(name, true, 4);
         int client = -1;
         int server = -1;
-        try {
+        try
+        {
             client = Linux.unixConnect(name, true);
             server = Linux.unixAccept(listener);
             Linux.sendFd(client, -1, new byte[] {1, 2, 3});
@@ -108,7 +131,9 @@ class UnixSocketTest {
             Linux.ReceivedFd end = Linux.receiveFd(server, 16);
             assertEquals(-1, end.fd());
             assertEquals(0, end.payload().length, "an empty payload marks the end of the stream");
-        } finally {
+        }
+        finally
+        {
             Linux.close(client);
             Linux.close(server);
             Linux.close(listener);
@@ -116,11 +141,13 @@ class UnixSocketTest {
     }
 
     @Test
-    void receiveTimesOutWithEagainInsteadOfHanging() throws Exception {
+    void receiveTimesOutWithEagainInsteadOfHanging() throws Exception
+    {
         int listener = Linux.unixListen(name, true, 4);
         int client = -1;
         int server = -1;
-        try {
+        try
+        {
             client = Linux.unixConnect(name, true);
             server = Linux.unixAccept(listener);
             Linux.setReceiveTimeout(client, 50);
@@ -130,7 +157,9 @@ class UnixSocketTest {
             long elapsed = System.nanoTime() - start;
             assertEquals(Linux.EAGAIN, e.errno(), e.getMessage());
             assertTrue(elapsed >= 40_000_000L, "returned after " + elapsed + " ns");
-        } finally {
+        }
+        finally
+        {
             Linux.close(client);
             Linux.close(server);
             Linux.close(listener);
@@ -138,18 +167,23 @@ class UnixSocketTest {
     }
 
     @Test
-    void connectWithoutListenerIsRefused() {
+    void connectWithoutListenerIsRefused()
+    {
         ErrnoException e = assertThrows(ErrnoException.class, () -> Linux.unixConnect(name, true));
         assertEquals(Linux.ECONNREFUSED, e.errno(), e.getMessage());
     }
 
     @Test
-    void abstractNameIsInUseWhileListening() throws Exception {
+    void abstractNameIsInUseWhileListening() throws Exception
+    {
         int listener = Linux.unixListen(name, true, 1);
-        try {
+        try
+        {
             ErrnoException e = assertThrows(ErrnoException.class, () -> Linux.unixListen(name, true, 1));
             assertEquals(Linux.EADDRINUSE, e.errno());
-        } finally {
+        }
+        finally
+        {
             Linux.close(listener);
         }
         // The name disappears with the socket.
@@ -157,18 +191,23 @@ class UnixSocketTest {
     }
 
     @Test
-    void listensOnFileSystemPath() throws Exception {
-        try (ShmDir dir = new ShmDir()) {
+    void listensOnFileSystemPath() throws Exception
+    {
+        try (ShmDir dir = new ShmDir())
+        {
             String path = dir.file("sock");
             int listener = Linux.unixListen(path, false, 4);
             int client = -1;
             int server = -1;
-            try {
+            try
+            {
                 assertTrue(Files.exists(Path.of(path)));
                 client = Linux.unixConnect(path, false);
                 server = Linux.unixAccept(listener);
                 assertEquals(Linux.getpid(), Linux.peerCredentials(server).pid());
-            } finally {
+            }
+            finally
+            {
                 Linux.close(client);
                 Linux.close(server);
                 Linux.close(listener);
@@ -177,14 +216,18 @@ class UnixSocketTest {
     }
 
     @Test
-    void invalidArgumentsAreRejected() throws Exception {
+    void invalidArgumentsAreRejected() throws Exception
+    {
         assertThrows(IllegalArgumentException.class, () -> Linux.unixListen("x".repeat(108), true, 1));
         assertThrows(IllegalArgumentException.class, () -> Linux.unixListen("", true, 1));
         int fd = Linux.memfdCreate("not-a-socket", false);
-        try {
+        try
+        {
             assertThrows(IllegalArgumentException.class, () -> Linux.sendFd(fd, -1, new byte[0]));
             assertEquals(Linux.ENOTSOCK, assertThrows(ErrnoException.class, () -> Linux.peerCredentials(fd)).errno());
-        } finally {
+        }
+        finally
+        {
             Linux.close(fd);
         }
     }

@@ -117,7 +117,8 @@ public final class AnonymousJoinMain
         final int max = a.getInt("max");
         try (Bus bus = Bus.open(BusOptions.builder().directory(Path.of(a.get("dir"))).build()))
         {
-            final Topic topic = bus.joinAnonymous(ShareOptions.abstractName(a.get("address")), TimeUnit.SECONDS.toNanos(10));
+            final Topic topic = bus.joinAnonymous(ShareOptions.abstractName(a.get("address")),
+                TimeUnit.SECONDS.toNanos(10));
             final Subscriber subscriber = topic.subscriber(SubscriberOptions.tethered());
             ChildSupport.out("READY " + topic.name());
             final UnsafeBuffer scratch = new UnsafeBuffer(new byte[Math.max(8, max)]);
@@ -155,7 +156,8 @@ public final class AnonymousJoinMain
     {
         try (Bus bus = Bus.open(BusOptions.builder().directory(Path.of(a.get("dir"))).build()))
         {
-            final Topic topic = bus.joinAnonymous(ShareOptions.abstractName(a.get("address")), TimeUnit.SECONDS.toNanos(10));
+            final Topic topic = bus.joinAnonymous(ShareOptions.abstractName(a.get("address")),
+                TimeUnit.SECONDS.toNanos(10));
             final Subscriber subscriber = topic.subscriber(SubscriberOptions.tethered().startAt(
                 SubscriberOptions.StartPosition.OLDEST));
             ChildSupport.out("JOINED " + topic.options().capacityBytes());

@@ -74,7 +74,8 @@ public final class BusProbeMain
                 {
                     final Topic topic = bus.openTopic(a.get("topic"));
                     final Publisher publisher = topic.publisher(PublisherOptions.shared());
-                    final byte[] message = ("from " + System.getProperty("user.name")).getBytes(StandardCharsets.US_ASCII);
+                    final byte[] message = ("from " + System.getProperty("user.name")).getBytes(
+                        StandardCharsets.US_ASCII);
                     final long result = publisher.offerBlocking(new UnsafeBuffer(message), 0, message.length,
                         TimeUnit.SECONDS.toNanos(20));
                     if (result <= 0)

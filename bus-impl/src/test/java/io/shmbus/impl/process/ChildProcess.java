@@ -16,9 +16,11 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
- * A child JVM running a main class from the test class path, with the flags shmbus needs.
+ * A child JVM running a main class from the test class path, with the flags shmbus needs; its command line comes
+ * from {@link ChildJvm}, which the benchmark harness's children share.
  *
  * <p>The parent talks to it through lines: it reads the child's stdout line by line and waits for the lines it
  * expects ({@code READY}, {@code DONE ...}); a line starting with {@code FAIL} fails the wait at once with the
@@ -27,13 +29,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ChildProcess implements AutoCloseable
 {
-    /** Flags every child JVM gets. */
-    public static final List<String> JVM_FLAGS = List.of(
-        "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
-        "--enable-native-access=ALL-UNNAMED",
-        "-Xmx256m",
-        "-XX:+UseSerialGC",
-        "-Dlogback.configurationFile=logback-child.xml");
+    /** Flags every child JVM gets: those shmbus needs ({@link ChildJvm#REQUIRED_FLAGS}), a small heap, quiet logs. */
+    public static final List<String> JVM_FLAGS = Stream.concat(
+        ChildJvm.REQUIRED_FLAGS.stream(),
+        Stream.of("-Xmx256m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=logback-child.xml")).toList();
 
     private static final int RECENT_LINES = 200;
     private static final String EXIT_MARK = "\u0000exit";
@@ -83,15 +82,10 @@ public final class ChildProcess implements AutoCloseable
         final String name, final List<String> wrapper, final List<String> jvmFlags, final Class<?> mainClass,
         final String... args)
     {
-        final List<String> command = new ArrayList<>(wrapper);
-        command.add(ProcessHandle.current().info().command().orElseThrow(
-            () -> new IllegalStateException("cannot tell which java runs this JVM")));
-        command.addAll(JVM_FLAGS);
-        command.addAll(jvmFlags);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass.getName());
-        command.addAll(List.of(args));
+        final List<String> flags = new ArrayList<>(JVM_FLAGS);
+        flags.addAll(jvmFlags);
+        final List<String> command = ChildJvm.command(
+            wrapper, flags, ChildJvm.currentClassPath(), mainClass.getName(), List.of(args));
         try
         {
             return new ChildProcess(name, new ProcessBuilder(command).start());
@@ -124,13 +118,7 @@ public final class ChildProcess implements AutoCloseable
         final Class<?> mainClass,
         final String... args)
     {
-        final List<String> command = new ArrayList<>(prefix);
-        command.add(javaCommand());
-        command.addAll(jvmFlags);
-        command.add("-cp");
-        command.add(classPath);
-        command.add(mainClass.getName());
-        command.addAll(List.of(args));
+        final List<String> command = ChildJvm.command(prefix, jvmFlags, classPath, mainClass.getName(), List.of(args));
         try
         {
             return new ChildProcess(name, new ProcessBuilder(command).directory(new java.io.File("/tmp")).start());
@@ -139,15 +127,6 @@ public final class ChildProcess implements AutoCloseable
         {
             throw new UncheckedIOException("cannot start child " + name + ": " + command, ex);
         }
-    }
-
-    /**
-     * @return the java launcher running this JVM.
-     */
-    public static String javaCommand()
-    {
-        return ProcessHandle.current().info().command().orElseThrow(
-            () -> new IllegalStateException("cannot tell which java runs this JVM"));
     }
 
     /**

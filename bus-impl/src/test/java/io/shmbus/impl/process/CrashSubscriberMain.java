@@ -78,7 +78,8 @@ public final class CrashSubscriberMain
         };
         if (a.getLong("holdLimitMs", Long.MIN_VALUE) != Long.MIN_VALUE)
         {
-            subscriberOptions = subscriberOptions.holdLimitNs(TimeUnit.MILLISECONDS.toNanos(a.getLong("holdLimitMs", 0)));
+            subscriberOptions = subscriberOptions.holdLimitNs(
+                TimeUnit.MILLISECONDS.toNanos(a.getLong("holdLimitMs", 0)));
         }
         subscriberOptions = subscriberOptions.startAt("tail".equals(a.get("start", "oldest")) ?
             SubscriberOptions.StartPosition.TAIL : SubscriberOptions.StartPosition.OLDEST);

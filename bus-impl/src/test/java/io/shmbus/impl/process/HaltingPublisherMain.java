@@ -152,7 +152,8 @@ public final class HaltingPublisherMain
     }
 
     private static void offer(
-        final Publisher publisher, final UnsafeBuffer scratch, final int length, final int type, final IdleStrategy idle)
+        final Publisher publisher, final UnsafeBuffer scratch, final int length, final int type,
+            final IdleStrategy idle)
     {
         long result;
         while ((result = publisher.offer(scratch, 0, length, type)) <= 0)

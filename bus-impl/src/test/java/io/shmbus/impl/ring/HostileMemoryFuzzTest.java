@@ -200,12 +200,14 @@ class HostileMemoryFuzzTest
         try
         {
             final boolean exclusive = random.nextBoolean();
-            final Publisher publisher = topic.publisher(exclusive ? PublisherOptions.exclusive() : PublisherOptions.shared());
+            final Publisher publisher = topic.publisher(
+                exclusive ? PublisherOptions.exclusive() : PublisherOptions.shared());
             final List<Subscriber> subscribers = new ArrayList<>();
             for (int i = 0; i < 4; i++)
             {
-                subscribers.add(topic.subscriber((i % 2 == 0 ? SubscriberOptions.tethered() : SubscriberOptions.untethered())
-                    .waitStrategy(WaitStrategy.backoff())));
+                final SubscriberOptions policy =
+                    i % 2 == 0 ? SubscriberOptions.tethered() : SubscriberOptions.untethered();
+                subscribers.add(topic.subscriber(policy.waitStrategy(WaitStrategy.backoff())));
             }
             threads.add(worker("publisher", failures, () ->
             {
@@ -822,7 +824,8 @@ class HostileMemoryFuzzTest
             for (int i = 0; i < TopicHeaderDescriptor.FLAGS_OFFSET; i++)
             {
                 if ((i < TopicHeaderDescriptor.MAX_MESSAGE_LENGTH_OFFSET ||
-                    i >= TopicHeaderDescriptor.RECORD_HEADER_LENGTH_OFFSET) && fuzzer.headerByte(i) != expected.getByte(i))
+                    i >= TopicHeaderDescriptor.RECORD_HEADER_LENGTH_OFFSET) &&
+                        fuzzer.headerByte(i) != expected.getByte(i))
                 {
                     return false;
                 }

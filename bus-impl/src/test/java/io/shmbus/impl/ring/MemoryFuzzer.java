@@ -193,7 +193,8 @@ final class MemoryFuzzer implements AutoCloseable
                     geometry.maxPublishers(), random.nextInt(geometry.maxSubscribers()));
                 switch (random.nextInt(7))
                 {
-                    case 0, 1 -> longAt(control, slot + SubscriberSlotDescriptor.POSITION_OFFSET, "subscriber position");
+                    case 0, 1 -> longAt(control, slot + SubscriberSlotDescriptor.POSITION_OFFSET,
+                        "subscriber position");
                     case 2 -> intAt(control, slot + SubscriberSlotDescriptor.STATE_OFFSET, "subscriber state");
                     case 3 -> intAt(control, slot + SubscriberSlotDescriptor.POLICY_OFFSET, "subscriber policy");
                     case 4 -> longAt(control, slot + SubscriberSlotDescriptor.HOLD_LIMIT_MS_OFFSET, "holdLimitMs");
@@ -276,7 +277,8 @@ final class MemoryFuzzer implements AutoCloseable
             return offset;
         }
         offset = fieldOffsets[random.nextInt(fieldOffsets.length)];
-        if (offset < TopicHeaderDescriptor.MAX_MESSAGE_LENGTH_OFFSET && offset != TopicHeaderDescriptor.VERSION_OFFSET &&
+        if (offset < TopicHeaderDescriptor.MAX_MESSAGE_LENGTH_OFFSET &&
+            offset != TopicHeaderDescriptor.VERSION_OFFSET &&
             offset != TopicHeaderDescriptor.HEADER_LENGTH_OFFSET)
         {
             longAt(header, offset, "header field at " + offset);

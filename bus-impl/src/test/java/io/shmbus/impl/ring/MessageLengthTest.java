@@ -56,7 +56,8 @@ class MessageLengthTest
                         IllegalArgumentException.class, "1025", "1024"},
                     {"tryClaim of -1 bytes", (Executable)() -> publisher.tryClaim(-1, claim),
                         IllegalArgumentException.class, "-1", "1024"},
-                    {"tryClaim of Integer.MIN_VALUE bytes", (Executable)() -> publisher.tryClaim(Integer.MIN_VALUE, claim),
+                    {"tryClaim of Integer.MIN_VALUE bytes", (Executable)() ->
+                        publisher.tryClaim(Integer.MIN_VALUE, claim),
                         IllegalArgumentException.class, "-2147483648"},
                     {"offer of 100 bytes from a 16-byte buffer", (Executable)() -> publisher.offer(small, 0, 100),
                         IndexOutOfBoundsException.class, "100", "16"},

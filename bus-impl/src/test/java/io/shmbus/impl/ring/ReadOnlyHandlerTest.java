@@ -128,7 +128,8 @@ class ReadOnlyHandlerTest
             final List<String> flags = new ArrayList<>(ChildProcess.JVM_FLAGS);
             flags.addAll(List.of("-XX:ErrorFile=" + errorFile, "-XX:-CreateCoredumpOnCrash"));
             final ChildProcess vandal = children.start("vandal", List.of(), flags,
-                System.getProperty("java.class.path"), VandalSubscriberMain.class, "dir=" + test.directory(), "topic=t");
+                System.getProperty("java.class.path"), VandalSubscriberMain.class, "dir=" + test.directory(),
+                    "topic=t");
             vandal.awaitLine("READY", Duration.ofSeconds(60));
             final String writing = vandal.awaitLine("WRITING", Duration.ofSeconds(60));
             final int exit = vandal.awaitExit(Duration.ofSeconds(60));

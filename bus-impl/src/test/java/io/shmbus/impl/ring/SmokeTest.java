@@ -19,7 +19,8 @@ class SmokeTest
     {
         try (TestBus test = TestBus.create("smoke"))
         {
-            final Topic topic = test.bus().topic("t", TopicOptions.builder().capacityBytes(4096).maxMessageLength(200).build());
+            final Topic topic = test.bus().topic(
+                "t", TopicOptions.builder().capacityBytes(4096).maxMessageLength(200).build());
             final Subscriber sub = topic.subscriber(SubscriberOptions.tethered());
             final Publisher pub = topic.publisher(PublisherOptions.exclusive());
             final UnsafeBuffer msg = new UnsafeBuffer(new byte[200]);
@@ -54,14 +55,22 @@ class SmokeTest
         try (TestBus test = TestBus.create("smokewait"))
         {
             final Topic topic = test.bus().topic("t", TopicOptions.builder().capacityBytes(4096).build());
-            final Subscriber sub = topic.subscriber(SubscriberOptions.tethered().waitStrategy(io.shmbus.WaitStrategy.futex()));
+            final Subscriber sub = topic.subscriber(
+                SubscriberOptions.tethered().waitStrategy(io.shmbus.WaitStrategy.futex()));
             final Publisher pub = topic.publisher(PublisherOptions.shared());
             final UnsafeBuffer msg = new UnsafeBuffer(new byte[8]);
             final Thread sender = new Thread(() ->
             {
                 for (int i = 0; i < 1000; i++)
                 {
-                    try { Thread.sleep(0, 200_000); } catch (InterruptedException e) { return; }
+                    try
+                    {
+                        Thread.sleep(0, 200_000);
+                    }
+                    catch (final InterruptedException e)
+                    {
+                        return;
+                    }
                     msg.putLong(0, i);
                     while (pub.offerBlocking(msg, 0, 8, 1_000_000_000L) < 0) { }
                 }
@@ -70,7 +79,11 @@ class SmokeTest
             final long[] got = {0};
             while (got[0] < 1000)
             {
-                final int n = sub.poll((b, o, l, h) -> { assertEquals(got[0], b.getLong(o)); got[0]++; }, 10, 5_000_000_000L);
+                final int n = sub.poll((b, o, l, h) ->
+                {
+                    assertEquals(got[0], b.getLong(o));
+                    got[0]++;
+                }, 10, 5_000_000_000L);
                 org.junit.jupiter.api.Assertions.assertTrue(n > 0, "timed out at " + got[0]);
             }
             sender.join();

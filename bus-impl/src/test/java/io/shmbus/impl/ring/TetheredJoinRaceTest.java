@@ -106,7 +106,8 @@ class TetheredJoinRaceTest
                             {
                                 fail("join " + joins + " (" + (oldest ? "oldest" : "tail") + ", started at " + start +
                                     ") stalled at position " + joiner.position() + " after " + checker.delivered +
-                                    " messages; the tail is " + publishers.getFirst().position() + "; " + failure.get());
+                                    " messages; the tail is " + publishers.getFirst().position() + "; " +
+                                        failure.get());
                             }
                             Thread.yield();
                         }

@@ -80,7 +80,8 @@ class BusyConsumerWakeTest
             final UnsafeBuffer control = SignalTestSupport.ring(topic).control();
             final int counted = "busySpin".equals(strategy) || ProcessBarrier.AVAILABLE ? 0 : 1;
             assertEquals(counted, control.getIntVolatile(ControlDescriptor.BLOCKING_SUBSCRIBERS_OFFSET),
-                "subscribers counted as ones that need publishers to fence (only where the expedited barrier is missing)");
+                "subscribers counted as ones that need publishers to fence (only where the expedited barrier is " +
+                    "missing)");
 
             final Publisher publisher = topic.publisher(PublisherOptions.exclusive());
             final UnsafeBuffer message = new UnsafeBuffer(new byte[WaitChildSupport.MESSAGE_LENGTH]);

@@ -67,7 +67,8 @@ class IdleCpuTest
             for (int i = 0; i < strategies.length; i++)
             {
                 tids[i] = Integer.parseInt(waiters[i].awaitWords("READY", Duration.ofSeconds(60))[1]);
-                try (SignalTestSupport.SyscallProbe probe = new SignalTestSupport.SyscallProbe(waiters[i].pid(), tids[i]))
+                try (SignalTestSupport.SyscallProbe probe = new SignalTestSupport.SyscallProbe(
+                    waiters[i].pid(), tids[i]))
                 {
                     assertTrue(probe.awaitSharedFutexWait(0, TimeUnit.SECONDS.toNanos(20)),
                         strategies[i] + ": the subscriber did not block in FUTEX_WAIT: " + probe.describe());
@@ -90,7 +91,8 @@ class IdleCpuTest
             final double seconds = (System.nanoTime() - start) / 1e9;
             for (int i = 0; i < strategies.length; i++)
             {
-                final long thread = SignalTestSupport.cpuTicks(threadStat(waiters[i], tids[i], "stat")) - threadBefore[i];
+                final long thread = SignalTestSupport.cpuTicks(
+                    threadStat(waiters[i], tids[i], "stat")) - threadBefore[i];
                 final long threadNanos =
                     SignalTestSupport.cpuNanos(threadStat(waiters[i], tids[i], "schedstat")) - threadNanosBefore[i];
                 final long process =

@@ -157,7 +157,8 @@ class OfferBlockingWakeTest
             final long left = System.nanoTime();
             final long[] result = returned.get(40, TimeUnit.SECONDS);
             assertTrue(result[0] > 0, "offerBlocking after the subscriber left: " + result[0]);
-            System.out.printf("offerBlocking on a full ring returned %.2f ms after the LEFT line of the subscriber holding it%n",
+            System.out.printf(
+                "offerBlocking on a full ring returned %.2f ms after the LEFT line of the subscriber holding it%n",
                 (result[1] - left) / 1e6);
             assertTrue(control.getIntVolatile(ControlDescriptor.SPACE_SIGNAL_OFFSET) != word,
                 "the subscriber's leaving woke the publisher waiting for space (bumped the space word)");

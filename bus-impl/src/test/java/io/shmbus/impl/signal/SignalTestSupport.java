@@ -24,7 +24,10 @@ final class SignalTestSupport
     static final long SYS_FUTEX = "aarch64".equals(System.getProperty("os.arch")) ? 98 : 202;
     /** {@code SYS_futex_waitv}, the same number on x86_64 and aarch64. */
     static final long SYS_FUTEX_WAITV = 449;
-    /** {@code FUTEX_WAIT} without {@code FUTEX_PRIVATE_FLAG}: what shmbus sleeps with (the JVM's own waits are private). */
+    /**
+     * {@code FUTEX_WAIT} without {@code FUTEX_PRIVATE_FLAG}: what shmbus sleeps with (the JVM's own waits are
+     * private).
+     */
     static final long FUTEX_WAIT_SHARED = 0;
 
     private SignalTestSupport()

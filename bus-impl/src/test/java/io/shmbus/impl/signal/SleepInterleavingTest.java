@@ -69,7 +69,8 @@ class SleepInterleavingTest
              ChildGroup children = new ChildGroup())
         {
             final Topic topic = bus.bus().topic("data", OPTIONS);
-            final Subscriber subscriber = topic.subscriber(SubscriberOptions.tethered().waitStrategy(WaitStrategy.futex()));
+            final Subscriber subscriber = topic.subscriber(SubscriberOptions.tethered().waitStrategy(
+                WaitStrategy.futex()));
             final RingSubscriber ringSubscriber = (RingSubscriber)subscriber;
             final ChildProcess publisher = children.start("publisher", CommandPublisherMain.class,
                 "dir=" + bus.directory(), "topics=data", "spec=" + ChildSupport.spec(OPTIONS));

@@ -150,9 +150,11 @@ class WaitTimeoutTest
                 offering.setDaemon(true);
                 offering.start();
                 try (SignalTestSupport.SyscallProbe probe =
-                         new SignalTestSupport.SyscallProbe(ProcessHandle.current().pid(), tid.get(10, TimeUnit.SECONDS)))
+                         new SignalTestSupport.SyscallProbe(ProcessHandle.current().pid(),
+                             tid.get(10, TimeUnit.SECONDS)))
                 {
-                    assertTrue(probe.awaitSharedFutexWait(control.addressOffset() + ControlDescriptor.SPACE_SIGNAL_OFFSET,
+                    assertTrue(probe.awaitSharedFutexWait(control.addressOffset() +
+                        ControlDescriptor.SPACE_SIGNAL_OFFSET,
                         TimeUnit.SECONDS.toNanos(10)), "the publisher did not sleep on the space word: " +
                         probe.describe());
                 }

@@ -1,17 +1,19 @@
 package io.shmbus.impl.process;
 
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A child's arguments as {@code key=value} words.
+ * A child JVM's arguments: {@code key=value} words, as the tests and the benchmark harness start their children
+ * with. Internal, not API.
  */
 public final class ChildArgs
 {
-    private final Map<String, String> values = new HashMap<>();
+    private final Map<String, String> values = new LinkedHashMap<>();
 
     /**
-     * @param args the words.
+     * @param args the words, each {@code key=value}.
+     * @throws IllegalArgumentException when a word is not {@code key=value}.
      */
     public ChildArgs(final String[] args)
     {
@@ -43,7 +45,7 @@ public final class ChildArgs
 
     /**
      * @param key          a key.
-     * @param defaultValue when missing.
+     * @param defaultValue returned when missing.
      * @return its value.
      */
     public String get(final String key, final String defaultValue)
@@ -52,8 +54,29 @@ public final class ChildArgs
     }
 
     /**
+     * @param key a key.
+     * @return its value as an int.
+     * @throws IllegalArgumentException when missing or not a number.
+     */
+    public int getInt(final String key)
+    {
+        return Integer.parseInt(get(key));
+    }
+
+    /**
      * @param key          a key.
-     * @param defaultValue when missing.
+     * @param defaultValue returned when missing.
+     * @return its value as an int.
+     */
+    public int getInt(final String key, final int defaultValue)
+    {
+        final String value = values.get(key);
+        return null == value ? defaultValue : Integer.parseInt(value);
+    }
+
+    /**
+     * @param key          a key.
+     * @param defaultValue returned when missing.
      * @return its value as a long.
      */
     public long getLong(final String key, final long defaultValue)
@@ -64,10 +87,16 @@ public final class ChildArgs
 
     /**
      * @param key a key.
-     * @return its value as an int.
+     * @return true when its value is {@code true}; false when it is anything else or missing.
      */
-    public int getInt(final String key)
+    public boolean flag(final String key)
     {
-        return Integer.parseInt(get(key));
+        return Boolean.parseBoolean(values.getOrDefault(key, "false"));
+    }
+
+    @Override
+    public String toString()
+    {
+        return values.toString();
     }
 }
