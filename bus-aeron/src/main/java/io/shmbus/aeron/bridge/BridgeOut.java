@@ -49,6 +49,7 @@ public final class BridgeOut implements AutoCloseable
     private final Bus localBus;
     private final Topic topic;
     private final BridgeState state;
+    private final BridgeStatus status;
     private final AeronBus aeronBus;
     private final ExclusivePublication publication;
     private final Subscription acks;
@@ -70,6 +71,7 @@ public final class BridgeOut implements AutoCloseable
     private long lastResendFromSequence = -1;
     private long lastResendNs;
     private long lastHeartbeatNs;
+    private long highestSentSequence;
     private volatile boolean running = true;
     private volatile boolean stopped;
 
@@ -86,11 +88,14 @@ public final class BridgeOut implements AutoCloseable
         final java.nio.file.Path stateDirectory = settings.stateDirectory("out");
         Bus bus = null;
         BridgeState openedState = null;
+        BridgeStatus openedStatus = null;
         AeronBus openedAeron = null;
         try
         {
             bus = Bus.open(BusOptions.builder().directory(settings.busDirectory).transport("shm").build());
             this.localBus = bus;
+            openedStatus = BridgeStatus.create(settings, "out", stateDirectory);
+            this.status = openedStatus;
             this.topic = openTopic(bus, settings);
             openedState = BridgeState.open(stateDirectory.resolve("out-" + settings.topic + ".state"), BridgeState.ROLE_OUT);
             this.state = openedState;
@@ -140,12 +145,15 @@ public final class BridgeOut implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(openedAeron, openedState, bus);
+            CloseHelper.quietCloseAll(openedAeron, openedState, openedStatus, bus);
             throw ex;
         }
         frameHeader.putInt(BridgeProtocol.FRAME_TYPE_OFFSET, BridgeProtocol.DATA);
         frameHeader.putInt(BridgeProtocol.FLAGS_OFFSET, reliable ? BridgeProtocol.FLAG_RELIABLE : 0);
         frameHeader.putLong(BridgeProtocol.EPOCH_OFFSET, epoch);
+        highestSentSequence = nextSequence - 1;
+        status.set(BridgeStatus.Counter.EPOCH, epoch);
+        status.set(BridgeStatus.Counter.LAST_SEQUENCE, highestSentSequence);
     }
 
     static Topic openTopic(final Bus bus, final BridgeSettings settings)
@@ -191,6 +199,7 @@ public final class BridgeOut implements AutoCloseable
     {
         nextSequence += lostMessages;
         state.add(BridgeState.OUT_DROPPED_OFFSET, lostMessages);
+        status.add(BridgeStatus.Counter.DROPPED, lostMessages);
         LOG.warn("bridge out: lapped, dropped {} messages (source positions {}..{}): sequences {}..{}",
             lostMessages, fromPosition, toPosition, nextSequence - lostMessages, nextSequence - 1);
     }
@@ -201,6 +210,7 @@ public final class BridgeOut implements AutoCloseable
         // Only after the hold limit expired while the bridge was away: the ring was reused over messages that
         // had not been acknowledged, and they are gone.
         state.add(BridgeState.OUT_DROPPED_OFFSET, lostMessages);
+        status.add(BridgeStatus.Counter.HOLD_EXPIRED, lostMessages);
         LOG.error("bridge out: the durable subscriber was away past its hold limit: {} messages (source positions " +
             "{}..{}) were overwritten before the in side acknowledged them", lostMessages, fromPosition, toPosition);
     }
@@ -233,6 +243,7 @@ public final class BridgeOut implements AutoCloseable
             final long result = publication.offer(frame, 0, BridgeProtocol.DATA_HEADER_LENGTH, buffer, offset, length, null);
             if (result > 0)
             {
+                sent(sequence, length);
                 return;
             }
             checkPublication(result);
@@ -253,6 +264,11 @@ public final class BridgeOut implements AutoCloseable
             if (result == Publication.BACK_PRESSURED)
             {
                 state.add(BridgeState.OUT_BACK_PRESSURED_OFFSET, 1);
+                status.increment(BridgeStatus.Counter.BACK_PRESSURED);
+            }
+            else if (result == Publication.NOT_CONNECTED)
+            {
+                status.increment(BridgeStatus.Counter.NOT_CONNECTED);
             }
             return;
         }
@@ -272,12 +288,26 @@ public final class BridgeOut implements AutoCloseable
                 checkPublication(result);
                 return sent;
             }
+            sent(pending.getLong(pendingRead + 4 + BridgeProtocol.SEQUENCE_OFFSET),
+                frameLength - BridgeProtocol.DATA_HEADER_LENGTH);
             pendingRead += 4 + frameLength;
             sent++;
         }
         pendingRead = 0;
         pendingWrite = 0;
         return sent;
+    }
+
+    private void sent(final long sequence, final int bodyLength)
+    {
+        status.increment(BridgeStatus.Counter.FRAMES_SENT);
+        if (sequence > highestSentSequence)
+        {
+            highestSentSequence = sequence;
+            status.increment(BridgeStatus.Counter.MESSAGES);
+            status.add(BridgeStatus.Counter.BYTES, bodyLength);
+            status.set(BridgeStatus.Counter.LAST_SEQUENCE, sequence);
+        }
     }
 
     private void onAck(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -291,6 +321,11 @@ public final class BridgeOut implements AutoCloseable
         final long ackEpoch = buffer.getLong(offset + BridgeProtocol.ACK_EPOCH_OFFSET);
         final long lastSequence = buffer.getLong(offset + BridgeProtocol.ACK_SEQUENCE_OFFSET);
         final long lastNextPosition = buffer.getLong(offset + BridgeProtocol.ACK_NEXT_POSITION_OFFSET);
+        status.increment(BridgeStatus.Counter.FRAMES_RECEIVED);
+        if (ackEpoch == epoch)
+        {
+            status.set(BridgeStatus.Counter.ACKED_SEQUENCE, lastSequence);
+        }
         if (!reliable)
         {
             return;
@@ -356,6 +391,7 @@ public final class BridgeOut implements AutoCloseable
         pendingRead = 0;
         pendingWrite = 0;
         state.add(BridgeState.OUT_RESENDS_OFFSET, 1);
+        status.increment(BridgeStatus.Counter.RESENDS);
     }
 
     /**
@@ -385,7 +421,9 @@ public final class BridgeOut implements AutoCloseable
                     lastHeartbeatNs = nowNs;
                     state.heartbeat();
                     state.put(BridgeState.OUT_SENT_OFFSET, nextSequence - 1);
-                    state.put(BridgeState.OUT_CONNECTED_OFFSET, publication.isConnected() ? 1 : 0);
+                    final boolean connected = publication.isConnected();
+                    state.put(BridgeState.OUT_CONNECTED_OFFSET, connected ? 1 : 0);
+                    status.heartbeat(connected, BridgeSupport.peer(acks));
                 }
                 idle.idle(work);
             }
@@ -423,6 +461,6 @@ public final class BridgeOut implements AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.quietCloseAll(publication, acks, aeronBus, reader, durable, topic, localBus, state);
+        CloseHelper.quietCloseAll(publication, acks, aeronBus, reader, durable, topic, localBus, state, status);
     }
 }
