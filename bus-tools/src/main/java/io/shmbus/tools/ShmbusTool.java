@@ -10,6 +10,7 @@ import io.shmbus.impl.layout.TopicHeaderDescriptor;
 import io.shmbus.aeron.bridge.BridgeCommand;
 import io.shmbus.aeron.bridge.BridgeStatus;
 import io.shmbus.journal.tools.JournalInfoCommand;
+import io.shmbus.journal.tools.JournalTrimCommand;
 import io.shmbus.journal.tools.RecordCommand;
 import io.shmbus.journal.tools.ReplayCommand;
 import org.agrona.DirectBuffer;
@@ -32,7 +33,7 @@ import java.util.stream.Stream;
 /**
  * The {@code shmbus} command line: list, stat, tail, inspect and clean the topics of a bus directory, drop
  * durable subscriptions, bridge a topic to another host ({@code bridge}), record it to disk and replay it
- * ({@code record}, {@code replay}, {@code journal info}). Run by {@code bin/shmbus}. It
+ * ({@code record}, {@code replay}, {@code journal info}, {@code journal trim}). Run by {@code bin/shmbus}. It
  * reads the counters the participants keep in shared memory, so it observes a live topic without slowing it
  * (a tail attaches an untethered subscriber, which never holds publishers back).
  */
@@ -453,7 +454,7 @@ public final class ShmbusTool
     }
 
     @Command(name = "journal", mixinStandardHelpOptions = true, description = "Look at a topic journal on disk.",
-        subcommands = JournalInfoCommand.class)
+        subcommands = {JournalInfoCommand.class, JournalTrimCommand.class})
     static final class JournalCommand implements Callable<Integer>
     {
         @CommandLine.Spec
