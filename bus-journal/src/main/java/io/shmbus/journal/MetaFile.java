@@ -20,6 +20,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class MetaFile implements AutoCloseable
 {
+    /** Directory listings made for segment indices (a reader waiting for a segment must not list on each poll). */
+    static final java.util.concurrent.atomic.AtomicLong LISTINGS = new java.util.concurrent.atomic.AtomicLong();
+
     private final Path path;
     private final int fd;
     private final long address;
@@ -183,6 +186,7 @@ final class MetaFile implements AutoCloseable
      */
     static long[] segmentIndices(final Path directory, final java.util.function.LongSupplier firstIndex)
     {
+        LISTINGS.incrementAndGet();
         long[] indices = new long[16];
         int count = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory))
