@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The in side of the bridge: receives numbered messages from an Aeron channel and publishes each one exactly
- * once, in order, into a local topic, as its only (exclusive) publisher.
+ * once, in order, into a local topic, as its only (exclusive) publisher: far subscribers see its publisher id
+ * for every message; the source publisher's id and positions travel only in the frames.
  *
  * <p>It drops what it has already published (by sequence), reports a gap exactly (count, sequences and
  * source positions; in the log and in its state file) when the out side could not send something, and asks a

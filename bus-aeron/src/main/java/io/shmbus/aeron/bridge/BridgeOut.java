@@ -35,7 +35,9 @@ import java.util.concurrent.TimeUnit;
  * message not yet published on the far side, and local publishers slow down with the network), and a reader
  * that sends ahead of it. After a restart, or when the in side asks, the reader starts again from the oldest
  * retained message and skips to the first message not acknowledged. Untethered, it reads with an untethered
- * subscriber and numbers what it was lapped over as missing, so that the in side reports the exact gap.
+ * subscriber and numbers what it was lapped over as missing, so that the in side reports the exact gap. The
+ * same holds tethered when the hold limit expired while the bridge was away: the durable subscriber's loss is
+ * numbered past, and the in side reports it as a gap.
  */
 public final class BridgeOut implements AutoCloseable
 {
@@ -72,6 +74,9 @@ public final class BridgeOut implements AutoCloseable
     private long lastResendNs;
     private long lastHeartbeatNs;
     private long highestSentSequence;
+    private long durableLostMessages;
+    private long durableLostFrom;
+    private long durableLostTo;
     private volatile boolean running = true;
     private volatile boolean stopped;
 
@@ -106,7 +111,11 @@ public final class BridgeOut implements AutoCloseable
                     .holdLimitNs(settings.holdLimitMs < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(settings.holdLimitMs))
                     .lossHandler(this::onDurableLoss)
                     .waitStrategy(WaitStrategy.backoff()));
-                if (openedState.isFresh() || 0 == state.get(BridgeState.EPOCH_OFFSET))
+                // A gap the durable subscriber found when it resumed (the hold limit expired while the bridge was
+                // away) is reported at its first poll: take it now, before anything is numbered.
+                durable.poll(countHandler, 0);
+                final boolean fresh = openedState.isFresh() || 0 == state.get(BridgeState.EPOCH_OFFSET);
+                if (fresh)
                 {
                     state.resumeAt(1, durable.position());
                     state.put(BridgeState.EPOCH_OFFSET, BridgeSupport.newEpoch());
@@ -114,6 +123,10 @@ public final class BridgeOut implements AutoCloseable
                 epoch = state.get(BridgeState.EPOCH_OFFSET);
                 nextSequence = state.resumeSequence();
                 skipBelowPosition = state.resumePosition();
+                if (!fresh && durableLostMessages > 0)
+                {
+                    numberPastTheLoss();
+                }
                 durableStartPosition = durable.position();
                 reader = newReader();
                 LOG.info("bridge out: {}; resuming epoch {} at sequence {} (source position {}), durable '{}' at {}",
@@ -211,8 +224,39 @@ public final class BridgeOut implements AutoCloseable
         // had not been acknowledged, and they are gone.
         state.add(BridgeState.OUT_DROPPED_OFFSET, lostMessages);
         status.add(BridgeStatus.Counter.HOLD_EXPIRED, lostMessages);
+        durableLostMessages += lostMessages;
+        durableLostFrom = 0 == durableLostTo ? fromPosition : durableLostFrom;
+        durableLostTo = toPosition;
         LOG.error("bridge out: the durable subscriber was away past its hold limit: {} messages (source positions " +
             "{}..{}) were overwritten before the in side acknowledged them", lostMessages, fromPosition, toPosition);
+    }
+
+    /**
+     * The hold limit expired while the bridge was away: the messages from the resume point to where the durable
+     * subscriber resumed are gone. Number the first message after them as if they had been sent, so the in side
+     * sees the jump; its frame carries that sequence as the floor (the lowest the out side can still send), which
+     * tells the in side the missing ones will never come: it reports them as a gap, exactly.
+     */
+    private void numberPastTheLoss()
+    {
+        final long resumeSequence = nextSequence;
+        final long resumePosition = skipBelowPosition;
+        long firstLost = resumeSequence;
+        if (resumePosition != durableLostFrom)
+        {
+            // Killed between an advance of the durable subscriber and the write of the resume point: it had
+            // advanced to the acknowledged sequence, which is written before each advance.
+            firstLost = Math.max(resumeSequence, state.get(BridgeState.OUT_ACKED_OFFSET) + 1);
+            LOG.warn("bridge out: the resume point (sequence {}, position {}) is behind the durable subscriber's " +
+                "position {} before the loss: numbering the loss from the acknowledged sequence {}", resumeSequence,
+                resumePosition, durableLostFrom, firstLost);
+        }
+        nextSequence = firstLost + durableLostMessages;
+        skipBelowPosition = durable.position();
+        state.resumeAt(nextSequence, skipBelowPosition);
+        LOG.error("bridge out: sequences {}..{} (source positions {}..{}) are lost; numbering goes on at sequence {} " +
+            "(source position {}), which the in side reports as a gap", firstLost, nextSequence - 1, durableLostFrom,
+            durableLostTo, nextSequence, skipBelowPosition);
     }
 
     private void onLocalMessage(final DirectBuffer buffer, final int offset, final int length, final MessageHeader header)
