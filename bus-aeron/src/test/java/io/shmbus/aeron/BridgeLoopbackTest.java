@@ -179,4 +179,111 @@ class BridgeLoopbackTest
             out.close();
         }
     }
+
+    @Test
+    void aHoldLimitThatExpiresWhileTheOutSideIsAwayIsReportedAsAnExactGapByTheInSide() throws Exception
+    {
+        source = TestDirs.newBusDirectory("bridge-src");
+        destination = TestDirs.newBusDirectory("bridge-dst");
+        final TopicOptions small = TopicOptions.builder().capacityBytes(1 << 16).maxMessageLength(4096).build();
+        final TopicOptions large = TopicOptions.builder().capacityBytes(1 << 22).maxMessageLength(4096).build();
+        final int dataPort = TestDirs.freeUdpPort();
+        final int ackPort = TestDirs.freeUdpPort();
+        final long before = 100;
+        final long count = 2_100;
+        try (Bus sourceBus = Bus.open(BusOptions.builder().directory(source).build());
+            Bus destinationBus = Bus.open(BusOptions.builder().directory(destination).build()))
+        {
+            final Topic sourceTopic = sourceBus.topic("ticks", small);
+            final Topic destinationTopic = destinationBus.topic("ticks", large);
+            final Subscriber subscriber = destinationTopic.subscriber(SubscriberOptions.tethered());
+            final BridgeSettings outSettings = settings(source, "ticks", dataPort, ackPort);
+            outSettings.holdLimitMs = 200;
+            final BridgeIn in = new BridgeIn(settings(destination, "ticks", dataPort, ackPort));
+            final Thread inThread = new Thread(in::run, "bridge-in");
+            inThread.start();
+            BridgeOut out = new BridgeOut(outSettings);
+            Thread outThread = new Thread(out::run, "bridge-out");
+            outThread.start();
+            final Publisher publisher = sourceTopic.publisher(PublisherOptions.exclusive());
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            final long[] expected = {0};
+            final long[] missing = {0};
+            final long[] errors = {0};
+            final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            final io.shmbus.MessageHandler handler = (buffer, offset, length, header) ->
+            {
+                final long sequence = buffer.getLong(offset);
+                if (sequence < expected[0] || length != CheckedStream.lengthOf(sequence) ||
+                    buffer.getInt(offset + 8) != CheckedStream.checksum(buffer, offset, length, crc))
+                {
+                    errors[0]++;
+                }
+                missing[0] += Math.max(0, sequence - expected[0]);
+                expected[0] = sequence + 1;
+            };
+            final Path outState = source.resolve(".bridge-out-ticks").resolve("out-ticks.state");
+            final Path inState = destination.resolve(".bridge-in-ticks").resolve("in-ticks.state");
+            try
+            {
+                assertEquals(before, CheckedStream.publish(publisher, 0, before, deadlineNs, () -> false));
+                while (expected[0] < before && System.nanoTime() < deadlineNs)
+                {
+                    subscriber.poll(handler, 256, TimeUnit.MILLISECONDS.toNanos(10));
+                }
+                assertEquals(before, expected[0], "the first messages arrived");
+                while ((long)BridgeState.read(outState).get("resumeSequence") != before + 1 &&
+                    System.nanoTime() < deadlineNs)
+                {
+                    Thread.sleep(10);
+                }
+                assertEquals(before + 1, BridgeState.read(outState).get("resumeSequence"), "all acknowledged");
+
+                // The out side goes away; its durable subscriber holds the producer for 200 ms, then the ring is
+                // reused over messages the in side never had.
+                out.stop();
+                outThread.join(10_000);
+                out.close();
+                assertEquals(count, CheckedStream.publish(publisher, before, count, deadlineNs, () -> false),
+                    "the producer was held past the hold limit");
+
+                out = new BridgeOut(outSettings);
+                outThread = new Thread(out::run, "bridge-out-again");
+                outThread.start();
+                while (expected[0] < count && System.nanoTime() < deadlineNs)
+                {
+                    subscriber.poll(handler, 256, TimeUnit.MILLISECONDS.toNanos(10));
+                }
+                assertEquals(0, subscriber.poll(handler, 256, TimeUnit.MILLISECONDS.toNanos(300)), "more than sent");
+            }
+            finally
+            {
+                out.stop();
+                in.stop();
+                outThread.join(10_000);
+                inThread.join(10_000);
+            }
+            final Map<String, Object> inStatus = BridgeState.read(inState);
+            final Map<String, Object> outStatus = BridgeState.read(outState);
+            final io.shmbus.aeron.bridge.BridgeStatus.Snapshot inSide = io.shmbus.aeron.bridge.BridgeStatus.read(
+                destination.resolve(".bridge-in-ticks.status"));
+            final io.shmbus.aeron.bridge.BridgeStatus.Snapshot outSide = io.shmbus.aeron.bridge.BridgeStatus.read(
+                source.resolve(".bridge-out-ticks.status"));
+            System.out.println("hold limit expired: consumer saw " + (expected[0] - missing[0]) + " messages, " +
+                missing[0] + " missing; in " + inStatus + "; out " + outStatus);
+            assertEquals(0, errors[0], "corrupt, duplicated or reordered messages");
+            assertEquals(count, expected[0], "the last message arrived");
+            assertTrue(missing[0] > 0, "the hold limit never expired: " + outStatus);
+            assertEquals(missing[0], outStatus.get("droppedMessages"), "lost at the out side: " + outStatus);
+            assertEquals(1L, inStatus.get("gaps"), "one gap at the in side: " + inStatus);
+            assertEquals(missing[0], inStatus.get("gapMessages"), "the gap the in side reports: " + inStatus);
+            assertEquals((before + 1) + ".." + (before + missing[0]), inStatus.get("lastGapSequences"),
+                inStatus.toString());
+            assertEquals(count - missing[0], inStatus.get("deliveredMessages"), inStatus.toString());
+            assertEquals(missing[0], inSide.get(io.shmbus.aeron.bridge.BridgeStatus.Counter.GAP_MESSAGES));
+            assertEquals(missing[0], outSide.get(io.shmbus.aeron.bridge.BridgeStatus.Counter.HOLD_EXPIRED));
+            in.close();
+            out.close();
+        }
+    }
 }

@@ -28,6 +28,8 @@ import java.nio.file.Path;
  */
 public final class Journal implements AutoCloseable
 {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Journal.class);
+
     private final Path directory;
     private final MetaFile meta;
     private final JournalFormat format;
@@ -70,9 +72,21 @@ public final class Journal implements AutoCloseable
         {
             SegmentFile.checkChunkLength(chunkLengthBytes, meta.format());
             final Journal journal = new Journal(directory, meta, chunkLengthBytes);
-            for (final long index : MetaFile.segmentIndices(directory))
+            for (final long index : journal.segmentIndices())
             {
-                journal.openSegment(index).close();
+                try
+                {
+                    journal.openSegment(index).close();
+                }
+                catch (final SegmentMissingException ex)
+                {
+                    if (index >= meta.startSegment())
+                    {
+                        throw new JournalCorruptedException(directory + " lacks segment " + index + " (" +
+                            SegmentDescriptor.fileName(index) + "), which it has not removed", ex);
+                    }
+                    // removed by retention since the listing
+                }
             }
             return journal;
         }
@@ -83,9 +97,102 @@ public final class Journal implements AutoCloseable
         }
     }
 
+    /**
+     * Remove the segments whose records all lie before a journal position, oldest first, with no recorder
+     * running. The segment that holds the journal's end is always kept, and so is a segment a reader has open
+     * (with every later one: the journal stays one run of segments); readers see the new start at once.
+     *
+     * @param directory      the journal's directory.
+     * @param beforePosition records before this journal position may go (whole segments only).
+     * @return how many segments were removed and where the journal starts now.
+     * @throws JournalLockedException when a recorder holds the journal (naming its pid): stop it, or give it a
+     *                                retention instead.
+     */
+    public static TrimResult trim(final Path directory, final long beforePosition)
+    {
+        Linux.ensureUsable();
+        final MetaFile meta = MetaFile.open(directory, true);
+        try
+        {
+            if (!meta.tryLock())
+            {
+                final int pid = meta.recorderPid();
+                throw new JournalLockedException("journal " + directory + " is being recorded by process " + pid +
+                    " (it holds the lock on " + meta.path().getFileName() + "): a trim needs the journal to itself; " +
+                    "stop the recorder, or record with a retention", pid);
+            }
+            SegmentRemover.removeLeftovers(directory, meta);
+            final long endPosition;
+            try (Journal journal = Journal.open(directory, JournalWriter.DEFAULT_CHUNK_LENGTH_BYTES))
+            {
+                endPosition = journal.endPosition();
+            }
+            final JournalFormat format = meta.format();
+            final long[] indices = MetaFile.segmentIndices(directory, meta::startSegment);
+            if (0 == indices.length)
+            {
+                return new TrimResult(0, format.segmentBasePosition(meta.startSegment()), false);
+            }
+            // never the segment the journal ends in (a recorder appends there next), nor the last file
+            final long limit = Math.min(indices[indices.length - 1],
+                format.segmentIndex(Math.max(format.basePosition(), endPosition)));
+            final int removed = SegmentRemover.removeOldest(directory, meta, limit,
+                index -> format.segmentBasePosition(index + 1) <= beforePosition);
+            final long start = meta.startSegment();
+            final boolean held = start < limit && format.segmentBasePosition(start + 1) <= beforePosition;
+            LOG.info("journal {}: trim before position {} removed {} segment(s); it starts at position {}{}", directory,
+                beforePosition, removed, format.segmentBasePosition(start), held ? " (a reader holds segment " +
+                start + ")" : "");
+            return new TrimResult(removed, format.segmentBasePosition(start), held);
+        }
+        finally
+        {
+            meta.close();
+        }
+    }
+
     SegmentFile openSegment(final long index)
     {
         return SegmentFile.open(directory, index, format, meta.journalId(), chunkLengthBytes, false);
+    }
+
+    /**
+     * @return the segments kept now, in order (files of segments being removed are left out).
+     */
+    long[] segmentIndices()
+    {
+        return MetaFile.segmentIndices(directory, meta::startSegment);
+    }
+
+    /**
+     * @return the index of the first segment kept: segments before it were removed by retention or a trim.
+     */
+    long startSegment()
+    {
+        return meta.startSegment();
+    }
+
+    /**
+     * Run a read of the segments again when one of them was removed while it ran (retention goes on while
+     * readers look).
+     */
+    private <T> T retrying(final java.util.function.Supplier<T> read)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return read.get();
+            }
+            catch (final SegmentMissingException ex)
+            {
+                if (ex.index() >= meta.startSegment() || attempt >= 100)
+                {
+                    throw new JournalCorruptedException(directory + " lacks segment " + ex.index() + " (" +
+                        SegmentDescriptor.fileName(ex.index()) + "), which it has not removed", ex);
+                }
+            }
+        }
     }
 
     /**
@@ -148,12 +255,13 @@ public final class Journal implements AutoCloseable
     }
 
     /**
-     * @return the journal position of the first record kept (the first segment's base).
+     * @return the journal position of the first record kept (the first segment's base): later than the
+     * journal's base once retention or a trim removed segments.
      */
     public long startPosition()
     {
-        final long[] indices = MetaFile.segmentIndices(directory);
-        return 0 == indices.length ? format.basePosition() : format.segmentBasePosition(indices[0]);
+        final long[] indices = segmentIndices();
+        return format.segmentBasePosition(0 == indices.length ? meta.startSegment() : indices[0]);
     }
 
     /**
@@ -161,12 +269,15 @@ public final class Journal implements AutoCloseable
      */
     public long endPosition()
     {
-        final long[] indices = MetaFile.segmentIndices(directory);
-        if (0 == indices.length)
+        return retrying(() ->
         {
-            return format.basePosition();
-        }
-        return scanTail(indices).endPosition;
+            final long[] indices = segmentIndices();
+            if (0 == indices.length)
+            {
+                return format.segmentBasePosition(meta.startSegment());
+            }
+            return scanTail(indices).endPosition;
+        });
     }
 
     /**
@@ -214,17 +325,24 @@ public final class Journal implements AutoCloseable
      * Find where to start reading to replay from a time, through the time index (no scan of the journal): the
      * first record whose timestamp, or that of a record before it, is at or after {@code timestampNs}.
      * Timestamps of different publishers may interleave out of order; taking the running maximum makes the
-     * answer well defined, and for a single clock it is the first record at or after the time.
+     * answer well defined, and for a single clock it is the first record at or after the time. A time before
+     * the first record kept gives the first record kept ({@link #startPosition()}): whatever was older was
+     * removed by retention or a trim.
      *
      * @param timestampNs epoch nanoseconds.
      * @return a journal position: a record's start, or the end of the journal when no record is that late.
      */
     public long positionAtTime(final long timestampNs)
     {
-        final long[] indices = MetaFile.segmentIndices(directory);
+        return retrying(() -> searchTime(timestampNs));
+    }
+
+    private long searchTime(final long timestampNs)
+    {
+        final long[] indices = segmentIndices();
         if (0 == indices.length)
         {
-            return format.basePosition();
+            return format.segmentBasePosition(meta.startSegment());
         }
         int chosen = 0;
         for (int i = indices.length - 1; i > 0; i--)
@@ -324,8 +442,36 @@ public final class Journal implements AutoCloseable
      */
     public JournalReader reader(final long position, final LossHandler lossHandler)
     {
+        return reader(position, lossHandler, false);
+    }
+
+    /**
+     * Open a reader at a journal position, or at the first record kept when that position was removed.
+     *
+     * @param position      a record's start.
+     * @param lossHandler   told of each loss the recorder recorded (messages the topic reused before it read them).
+     * @param startIfBefore true to start at {@link #startPosition()} when {@code position} is before it; false to
+     *                      refuse such a position.
+     * @return the reader.
+     * @throws JournalException when {@code position} is before the journal's start (segments removed by retention
+     *                          or a trim) and {@code startIfBefore} is false; the message names the start.
+     */
+    public JournalReader reader(final long position, final LossHandler lossHandler, final boolean startIfBefore)
+    {
         ensureOpen();
-        return new JournalReader(this, position, lossHandler);
+        long from = position;
+        final long start = startPosition();
+        if (position < start)
+        {
+            if (!startIfBefore)
+            {
+                throw new JournalException("position " + position + " is before the start of journal " + directory +
+                    ": it starts at position " + start + " (segment " + format.segmentIndex(start) + "); the " +
+                    "segments before were removed by retention or a trim");
+            }
+            from = start;
+        }
+        return new JournalReader(this, from, lossHandler);
     }
 
     /**
@@ -336,13 +482,22 @@ public final class Journal implements AutoCloseable
      */
     public JournalInfo info()
     {
-        final long[] indices = MetaFile.segmentIndices(directory);
+        return retrying(this::summarise);
+    }
+
+    private JournalInfo summarise()
+    {
+        final long[] indices = segmentIndices();
         long bytes = 0;
         for (final long index : indices)
         {
             try
             {
                 bytes += Files.size(directory.resolve(SegmentDescriptor.fileName(index)));
+            }
+            catch (final java.nio.file.NoSuchFileException ex)
+            {
+                throw new SegmentMissingException("segment " + index + " of " + directory + " is not there", index, ex);
             }
             catch (final IOException ex)
             {
@@ -351,8 +506,8 @@ public final class Journal implements AutoCloseable
         }
         long firstTs = 0;
         long lastTs = 0;
-        long end = format.basePosition();
-        final long start = startPosition();
+        long end = format.segmentBasePosition(meta.startSegment());
+        final long start = 0 == indices.length ? end : format.segmentBasePosition(indices[0]);
         if (indices.length > 0)
         {
             try (SegmentFile first = openSegment(indices[0]))

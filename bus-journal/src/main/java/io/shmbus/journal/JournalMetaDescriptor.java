@@ -24,9 +24,19 @@ import java.nio.charset.StandardCharsets;
  *    192    int   pid of the recorder that last took the lock
  *    200    long  when it took it, epoch nanoseconds
  *    256    long  recorded topic position: the recorder's topic position after its last poll (release)
+ *    264    long  start segment: the index of the first segment kept; segments before it were removed by
+ *                 retention or a trim (release, written before the segment file is unlinked)
+ *    272    long  topic next position of the last record before the last roll (for a recovery whose
+ *                 previous segment is gone)
+ *    280    long  latest timestamp before the last roll
  * </pre>
  *
- * <p>The recorder holds an exclusive OFD lock on the whole file while it runs. Readers never lock it.
+ * <p>The fields from 264 on are zero in a journal written before they existed, which reads as "nothing
+ * removed": the same version reads both.
+ *
+ * <p>The recorder (and {@code journal trim}) holds an exclusive OFD lock on the whole file while it runs.
+ * Readers never lock it; they take a shared OFD lock on each segment file they map, and whoever removes a
+ * segment must first take an exclusive one on it (see {@link SegmentDescriptor}).
  */
 public final class JournalMetaDescriptor
 {
@@ -69,6 +79,12 @@ public final class JournalMetaDescriptor
     public static final int RECORDER_STARTED_OFFSET = 200;
     /** Offset of the recorded topic position. */
     public static final int RECORDED_TOPIC_POSITION_OFFSET = 256;
+    /** Offset of the start segment. */
+    public static final int START_SEGMENT_OFFSET = 264;
+    /** Offset of the topic next position at the last roll. */
+    public static final int ROLL_TOPIC_NEXT_POSITION_OFFSET = 272;
+    /** Offset of the latest timestamp at the last roll. */
+    public static final int ROLL_MAX_TIMESTAMP_OFFSET = 280;
 
     private JournalMetaDescriptor()
     {

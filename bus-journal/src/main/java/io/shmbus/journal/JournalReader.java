@@ -37,6 +37,9 @@ public final class JournalReader implements AutoCloseable
     private final long dataCapacity;
     private final int alignment;
     private SegmentFile segment;
+    private long awaitedIndex = -1;
+    private Path awaitedPath;
+    private boolean awaitedListed;
     private long segmentBase;
     private long position;
     private long delivered;
@@ -131,23 +134,72 @@ public final class JournalReader implements AutoCloseable
         return count;
     }
 
+    /**
+     * Open the segment of the position, holding a shared lock on it (retention and trims do not remove a segment
+     * a reader holds). While it is not there yet, each poll looks for that one file name only; the directory is
+     * listed once, to tell a segment not written yet from one that is missing for good.
+     */
     private boolean openSegment()
     {
         final long index = format.segmentIndex(position);
-        final Path path = directory.resolve(SegmentDescriptor.fileName(index));
-        if (!Files.exists(path))
+        if (index < journal.startSegment())
         {
-            final long[] indices = MetaFile.segmentIndices(directory);
-            if (indices.length > 0 && index < indices[0])
+            throw removed(index);
+        }
+        if (index != awaitedIndex)
+        {
+            awaitedIndex = index;
+            awaitedPath = directory.resolve(SegmentDescriptor.fileName(index));
+            awaitedListed = false;
+        }
+        if (!Files.exists(awaitedPath))
+        {
+            if (index < journal.startSegment())
             {
-                throw new JournalException("position " + position + " is in segment " + index + ", before the first " +
-                    "segment of " + directory + " (" + indices[0] + ")");
+                throw removed(index);
+            }
+            if (!awaitedListed)
+            {
+                awaitedListed = true;
+                final long[] indices = journal.segmentIndices();
+                if (indices.length > 0 && index < indices[0])
+                {
+                    throw new JournalException("position " + position + " is in segment " + index + ", before the " +
+                        "first segment of " + directory + " (" + indices[0] + ")");
+                }
             }
             return false;
         }
-        segment = SegmentFile.open(directory, index, format, journal.journalId(), journal.chunkLengthBytes(), false);
+        final SegmentFile opened;
+        try
+        {
+            opened = SegmentFile.open(directory, index, format, journal.journalId(), journal.chunkLengthBytes(), false);
+        }
+        catch (final SegmentMissingException ex)
+        {
+            if (index < journal.startSegment())
+            {
+                throw removed(index);
+            }
+            throw ex;
+        }
+        // Lock first, then look at the start: a remover moves the start past a segment before it lets go of
+        // its exclusive lock, so a segment that is locked here and not before the start stays.
+        if (!opened.tryLockShared() || index < journal.startSegment())
+        {
+            opened.close();
+            throw removed(index);
+        }
+        segment = opened;
         segmentBase = segment.basePosition();
         return true;
+    }
+
+    private JournalException removed(final long index)
+    {
+        return new JournalException("reader of " + directory + " at position " + position + " fell behind the " +
+            "journal's start: segment " + index + " was removed by retention or a trim (the journal now starts at " +
+            "position " + journal.startPosition() + ")");
     }
 
     /**

@@ -43,6 +43,7 @@ public final class JournalWriter implements AutoCloseable
     private final int indexInterval;
     private final int indexCapacity;
     private final RecordChecksum checksum = new RecordChecksum();
+    private final Retention retention;
     private SegmentFile segment;
     private SegmentFile nextSegment;
     private long segmentBase;
@@ -59,9 +60,11 @@ public final class JournalWriter implements AutoCloseable
         final Path directory,
         final MetaFile meta,
         final long chunkLengthBytes,
-        final Durability durability)
+        final Durability durability,
+        final Retention retention)
     {
         this.directory = directory;
+        this.retention = retention;
         this.meta = meta;
         this.format = meta.format();
         this.chunkLengthBytes = chunkLengthBytes;
@@ -94,6 +97,33 @@ public final class JournalWriter implements AutoCloseable
         final long chunkLengthBytes,
         final Durability durability)
     {
+        return open(directory, format, topicName, chunkLengthBytes, durability, Retention.none());
+    }
+
+    /**
+     * Open the journal in a directory for writing, creating it (and the directory) when there is none, removing
+     * old segments as the retention says (now, and at each roll).
+     *
+     * @param directory        the journal's directory.
+     * @param format           the format of a new journal; an existing journal keeps its own, and when this is
+     *                         not null it must match it.
+     * @param topicName        the topic recorded: stored in a new journal, checked against an existing one.
+     * @param chunkLengthBytes the mapping window.
+     * @param durability       when to sync.
+     * @param retention        which old segments to remove.
+     * @return the writer, positioned after the last whole record.
+     * @throws JournalLockedException    when another process writes the journal (naming its pid).
+     * @throws JournalCorruptedException when a file is not a valid part of this journal.
+     * @throws JournalFullException      when there is no room for the first segment.
+     */
+    public static JournalWriter open(
+        final Path directory,
+        final JournalFormat format,
+        final String topicName,
+        final long chunkLengthBytes,
+        final Durability durability,
+        final Retention retention)
+    {
         Linux.ensureUsable();
         final MetaFile meta = MetaFile.openOrCreate(directory, null != format ? format : JournalFormat.defaults(),
             topicName);
@@ -118,8 +148,18 @@ public final class JournalWriter implements AutoCloseable
                     "', not '" + topicName + "'");
             }
             SegmentFile.checkChunkLength(chunkLengthBytes, meta.format());
-            final JournalWriter writer = new JournalWriter(directory, meta, chunkLengthBytes, durability);
+            final JournalWriter writer = new JournalWriter(directory, meta, chunkLengthBytes, durability,
+                java.util.Objects.requireNonNull(retention));
             writer.recover();
+            try
+            {
+                writer.retain();
+            }
+            catch (final RuntimeException ex)
+            {
+                writer.close();
+                throw ex;
+            }
             return writer;
         }
         catch (final RuntimeException ex)
@@ -131,15 +171,27 @@ public final class JournalWriter implements AutoCloseable
 
     private void recover()
     {
-        final long[] indices = MetaFile.segmentIndices(directory);
+        SegmentRemover.removeLeftovers(directory, meta);
+        final long start = meta.startSegment();
+        final long[] indices = MetaFile.segmentIndices(directory, () -> start);
         for (int i = 0; i < indices.length; i++)
         {
             SegmentFile.open(directory, indices[i], format, meta.journalId(), chunkLengthBytes, false).close();
         }
         if (0 == indices.length)
         {
-            openSegment(SegmentFile.create(directory, 0, format, meta.journalId(), chunkLengthBytes), 0, -1);
-            LOG.info("journal {} created: {}", directory, format);
+            if (0 == start)
+            {
+                openSegment(SegmentFile.create(directory, 0, format, meta.journalId(), chunkLengthBytes), 0, -1);
+                LOG.info("journal {} created: {}", directory, format);
+            }
+            else
+            {
+                // every segment file is gone (removed by hand): go on after the last one the meta file knows of
+                openSegment(SegmentFile.create(directory, start, format, meta.journalId(), chunkLengthBytes),
+                    meta.rollMaxTimestampNs(), meta.rollTopicNextPosition());
+                LOG.warn("journal {} has no segment file left: recording goes on in segment {}", directory, start);
+            }
             return;
         }
 
@@ -173,6 +225,11 @@ public final class JournalWriter implements AutoCloseable
             {
                 lastNext = scanFromIndex(previous, new RecordScan()).lastTopicNextPosition;
             }
+        }
+        else if (-1 == lastNext && last > 0)
+        {
+            // the segment before was removed by retention: the roll into this one noted where the topic was
+            lastNext = meta.rollTopicNextPosition();
         }
 
         if (scan.sealed)
@@ -281,7 +338,7 @@ public final class JournalWriter implements AutoCloseable
         final Path previousPath = directory.resolve(SegmentDescriptor.fileName(segment.index() - 1));
         if (!Files.exists(previousPath))
         {
-            return 0;
+            return meta.rollMaxTimestampNs();
         }
         try (SegmentFile previous = SegmentFile.open(
             directory, segment.index() - 1, format, meta.journalId(), chunkLengthBytes, false))
@@ -336,6 +393,7 @@ public final class JournalWriter implements AutoCloseable
         {
             nextSegment = SegmentFile.create(directory, segment.index() + 1, format, meta.journalId(), chunkLengthBytes);
             nextSegment.allocate(dataOffset + Math.min(endOffset - dataCapacity + bytes, dataCapacity));
+            retain(); // the new file counts toward the limits
         }
         else if (endOffset >= dataCapacity)
         {
@@ -500,6 +558,61 @@ public final class JournalWriter implements AutoCloseable
         final long lastNext = lastTopicNextPosition;
         segment.close();
         openSegment(next, maxTs, lastNext);
+        meta.rolled(lastNext, maxTs);
+        retain();
+    }
+
+    /**
+     * Remove the old segments the retention no longer keeps (the writer does it when it opens, when it makes a
+     * segment ahead of a roll, and at each roll; the recorder once a second too with an age limit). Never the
+     * segment being written nor the one made ahead (both count toward the limits); a segment a reader has
+     * open, and every later one, is kept until a later call.
+     *
+     * @return the segments removed.
+     */
+    public int retain()
+    {
+        ensureOpen();
+        if (retention.keepsEverything())
+        {
+            return 0;
+        }
+        final long current = segment.index();
+        final long lastFile = null != nextSegment ? current + 1 : current;
+        final long segmentLength = format.segmentLengthBytes();
+        final long cutoffNs = retention.maxAgeNs() > 0 ? EpochClock.nowNs() - retention.maxAgeNs() : Long.MIN_VALUE;
+        final long first = meta.startSegment();
+        final int removed = SegmentRemover.removeOldest(directory, meta, current, index ->
+            (retention.maxSegments() > 0 && lastFile - index + 1 > retention.maxSegments()) ||
+            (retention.maxBytes() > 0 && (lastFile - index + 1) * segmentLength > retention.maxBytes()) ||
+            (retention.maxAgeNs() > 0 && newestTimestampUpTo(index) < cutoffNs));
+        if (removed > 0)
+        {
+            LOG.info("journal {}: retention ({}) removed segments {} to {}; the journal starts at position {}",
+                directory, retention, first, meta.startSegment() - 1, format.segmentBasePosition(meta.startSegment()));
+        }
+        return removed;
+    }
+
+    /**
+     * @return the latest timestamp of the records of segment {@code index} and before: the first time index
+     * entry of the next segment carries it, and the writer knows it for the segment before the current one.
+     */
+    private long newestTimestampUpTo(final long index)
+    {
+        if (index + 1 == segment.index())
+        {
+            return indexCount > 0 ? segment.header().getLong(SegmentDescriptor.HEADER_LENGTH + 8) : maxTimestampNs;
+        }
+        try (SegmentFile next = SegmentFile.open(directory, index + 1, format, meta.journalId(), chunkLengthBytes, false))
+        {
+            final UnsafeBuffer header = next.header();
+            if (header.getIntVolatile(SegmentDescriptor.INDEX_COUNT_OFFSET) > 0)
+            {
+                return header.getLong(SegmentDescriptor.HEADER_LENGTH + 8);
+            }
+            return Long.MAX_VALUE; // an empty segment after it: cannot tell, keep it
+        }
     }
 
     /**

@@ -20,6 +20,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class MetaFile implements AutoCloseable
 {
+    /** Directory listings made for segment indices (a reader waiting for a segment must not list on each poll). */
+    static final java.util.concurrent.atomic.AtomicLong LISTINGS = new java.util.concurrent.atomic.AtomicLong();
+
     private final Path path;
     private final int fd;
     private final long address;
@@ -170,6 +173,20 @@ final class MetaFile implements AutoCloseable
      */
     static long[] segmentIndices(final Path directory)
     {
+        return segmentIndices(directory, () -> 0);
+    }
+
+    /**
+     * @param directory  a journal directory.
+     * @param firstIndex the first segment kept, read once the directory is listed: files of earlier ones (being
+     *                   removed while it was listed) are left out. Read after the listing, it is at or past every
+     *                   segment removed before the listing ended, since a remover moves it before it unlinks.
+     * @return the indices of its segment files from {@code firstIndex} on, in order.
+     * @throws JournalCorruptedException when one is missing between two others.
+     */
+    static long[] segmentIndices(final Path directory, final java.util.function.LongSupplier firstIndex)
+    {
+        LISTINGS.incrementAndGet();
         long[] indices = new long[16];
         int count = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory))
@@ -195,8 +212,15 @@ final class MetaFile implements AutoCloseable
         {
             throw new JournalException("cannot list " + directory + ": " + ex, ex);
         }
-        final long[] result = Arrays.copyOf(indices, count);
-        Arrays.sort(result);
+        final long[] listed = Arrays.copyOf(indices, count);
+        Arrays.sort(listed);
+        final long first = firstIndex.getAsLong();
+        int from = 0;
+        while (from < listed.length && listed[from] < first)
+        {
+            from++;
+        }
+        final long[] result = Arrays.copyOfRange(listed, from, listed.length);
         for (int i = 1; i < result.length; i++)
         {
             if (result[i] != result[i - 1] + 1)
@@ -206,6 +230,41 @@ final class MetaFile implements AutoCloseable
                     result[i]);
             }
         }
+        return result;
+    }
+
+    /**
+     * @param directory a journal directory.
+     * @param limit     a segment index.
+     * @return the indices of its segment files below {@code limit}, in order, whether or not they follow each
+     * other.
+     */
+    static long[] segmentIndicesBefore(final Path directory, final long limit)
+    {
+        final long[] all = new long[16];
+        long[] indices = all;
+        int count = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory))
+        {
+            for (final Path file : files)
+            {
+                final long index = SegmentDescriptor.parseFileName(file.getFileName().toString());
+                if (index >= 0 && index < limit)
+                {
+                    if (count == indices.length)
+                    {
+                        indices = Arrays.copyOf(indices, count * 2);
+                    }
+                    indices[count++] = index;
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException("cannot list " + directory + ": " + ex, ex);
+        }
+        final long[] result = Arrays.copyOf(indices, count);
+        Arrays.sort(result);
         return result;
     }
 
@@ -265,6 +324,35 @@ final class MetaFile implements AutoCloseable
     void recordedTopicPosition(final long position)
     {
         buffer.putLongRelease(JournalMetaDescriptor.RECORDED_TOPIC_POSITION_OFFSET, position);
+    }
+
+    /**
+     * @return the index of the first segment kept (0 until retention or a trim removed one).
+     */
+    long startSegment()
+    {
+        return buffer.getLongAcquire(JournalMetaDescriptor.START_SEGMENT_OFFSET);
+    }
+
+    void startSegment(final long index)
+    {
+        buffer.putLongRelease(JournalMetaDescriptor.START_SEGMENT_OFFSET, index);
+    }
+
+    long rollTopicNextPosition()
+    {
+        return buffer.getLongAcquire(JournalMetaDescriptor.ROLL_TOPIC_NEXT_POSITION_OFFSET);
+    }
+
+    long rollMaxTimestampNs()
+    {
+        return buffer.getLongAcquire(JournalMetaDescriptor.ROLL_MAX_TIMESTAMP_OFFSET);
+    }
+
+    void rolled(final long topicNextPosition, final long maxTimestampNs)
+    {
+        buffer.putLong(JournalMetaDescriptor.ROLL_MAX_TIMESTAMP_OFFSET, maxTimestampNs);
+        buffer.putLongRelease(JournalMetaDescriptor.ROLL_TOPIC_NEXT_POSITION_OFFSET, topicNextPosition);
     }
 
     long createdNs()

@@ -23,6 +23,9 @@ import java.util.function.BooleanSupplier;
  * the last recorded one are skipped, so the journal has no gap and no duplicate. Before each poll the writer
  * reserves the blocks the poll may need, so a full disk fails the poll before a message is taken from the topic.
  *
+ * <p>Retention ({@link RecorderOptions#retention}): old segments are removed when the writer rolls to a new one
+ * and, with an age limit, once a second.
+ *
  * <pre>{@code
  * try (Recorder recorder = Recorder.start(topic, RecorderOptions.of(Path.of("/data/quotes"))))
  * {
@@ -42,6 +45,10 @@ public final class Recorder implements AutoCloseable
     private final long reserveBytes;
     private final long clockBaseEpochNs = EpochClock.nowNs();
     private final long clockBaseNanoTime = System.nanoTime();
+    private static final long RETAIN_INTERVAL_NS = 1_000_000_000L;
+
+    private final boolean retainByAge;
+    private long lastRetainNs = System.nanoTime();
     private long recorded;
     private long skipped;
     private boolean failed;
@@ -52,6 +59,7 @@ public final class Recorder implements AutoCloseable
         this.topic = topic;
         this.options = options;
         this.writer = writer;
+        this.retainByAge = options.retention().maxAgeNs() > 0;
         final int maxMessage = topic.options().maxMessageLength();
         if (maxMessage > writer.format().maxMessageLength())
         {
@@ -102,7 +110,7 @@ public final class Recorder implements AutoCloseable
             JournalFormat.builder().maxMessageLength(topic.options().maxMessageLength()).build();
         final boolean exists = java.nio.file.Files.exists(options.directory().resolve(JournalMetaDescriptor.FILE_NAME));
         final JournalWriter writer = JournalWriter.open(options.directory(), exists && null == options.format() ?
-            null : format, topic.name(), options.chunkLengthBytes(), options.durability());
+            null : format, topic.name(), options.chunkLengthBytes(), options.durability(), options.retention());
         final Recorder recorder = new Recorder(topic, options, writer);
         LOG.info("recording topic {} into {} from journal position {} (durable subscriber '{}' at topic position {})",
             topic.name(), options.directory(), writer.position(), options.subscriberName(),
@@ -129,6 +137,15 @@ public final class Recorder implements AutoCloseable
             writer.reserve(reserveBytes);
             final int count = subscriber.poll(handler, options.pollLimit());
             writer.recordedTopicPosition(subscriber.position());
+            if (retainByAge)
+            {
+                final long nowNs = System.nanoTime();
+                if (nowNs - lastRetainNs >= RETAIN_INTERVAL_NS)
+                {
+                    lastRetainNs = nowNs;
+                    writer.retain();
+                }
+            }
             return count;
         }
         catch (final RuntimeException ex)

@@ -21,6 +21,8 @@ import java.util.Objects;
  *     (tethered)</td></tr>
  *     <tr><td>startPosition</td><td>TAIL</td><td>where a new durable subscriber starts</td></tr>
  *     <tr><td>pollLimit</td><td>256</td><td>messages per poll</td></tr>
+ *     <tr><td>retention</td><td>keep everything</td><td>which old segments the recorder removes
+ *     ({@link Retention})</td></tr>
  * </table>
  */
 public final class RecorderOptions
@@ -36,6 +38,7 @@ public final class RecorderOptions
     private final long holdLimitNs;
     private final SubscriberOptions.StartPosition startPosition;
     private final int pollLimit;
+    private final Retention retention;
 
     private RecorderOptions(
         final Path directory,
@@ -45,7 +48,8 @@ public final class RecorderOptions
         final Durability durability,
         final long holdLimitNs,
         final SubscriberOptions.StartPosition startPosition,
-        final int pollLimit)
+        final int pollLimit,
+        final Retention retention)
     {
         this.directory = directory;
         this.subscriberName = subscriberName;
@@ -55,6 +59,7 @@ public final class RecorderOptions
         this.holdLimitNs = holdLimitNs;
         this.startPosition = startPosition;
         this.pollLimit = pollLimit;
+        this.retention = retention;
     }
 
     /**
@@ -65,7 +70,7 @@ public final class RecorderOptions
     {
         return new RecorderOptions(Objects.requireNonNull(directory), DEFAULT_SUBSCRIBER_NAME, null,
             JournalWriter.DEFAULT_CHUNK_LENGTH_BYTES, Durability.none(), SubscriberOptions.DEFAULT_HOLD_LIMIT_NS,
-            SubscriberOptions.StartPosition.TAIL, 256);
+            SubscriberOptions.StartPosition.TAIL, 256, Retention.none());
     }
 
     /**
@@ -76,7 +81,7 @@ public final class RecorderOptions
     {
         SubscriberOptions.durable(name);
         return new RecorderOptions(directory, name, format, chunkLengthBytes, durability, holdLimitNs, startPosition,
-            pollLimit);
+            pollLimit, retention);
     }
 
     /**
@@ -86,7 +91,7 @@ public final class RecorderOptions
     public RecorderOptions format(final JournalFormat format)
     {
         return new RecorderOptions(directory, subscriberName, format, chunkLengthBytes, durability, holdLimitNs,
-            startPosition, pollLimit);
+            startPosition, pollLimit, retention);
     }
 
     /**
@@ -96,7 +101,7 @@ public final class RecorderOptions
     public RecorderOptions chunkLengthBytes(final long chunkLengthBytes)
     {
         return new RecorderOptions(directory, subscriberName, format, chunkLengthBytes, durability, holdLimitNs,
-            startPosition, pollLimit);
+            startPosition, pollLimit, retention);
     }
 
     /**
@@ -106,7 +111,7 @@ public final class RecorderOptions
     public RecorderOptions durability(final Durability durability)
     {
         return new RecorderOptions(directory, subscriberName, format, chunkLengthBytes, Objects.requireNonNull(
-            durability), holdLimitNs, startPosition, pollLimit);
+            durability), holdLimitNs, startPosition, pollLimit, retention);
     }
 
     /**
@@ -116,7 +121,7 @@ public final class RecorderOptions
     public RecorderOptions holdLimitNs(final long holdLimitNs)
     {
         return new RecorderOptions(directory, subscriberName, format, chunkLengthBytes, durability, holdLimitNs,
-            startPosition, pollLimit);
+            startPosition, pollLimit, retention);
     }
 
     /**
@@ -126,7 +131,7 @@ public final class RecorderOptions
     public RecorderOptions startPosition(final SubscriberOptions.StartPosition startPosition)
     {
         return new RecorderOptions(directory, subscriberName, format, chunkLengthBytes, durability, holdLimitNs,
-            Objects.requireNonNull(startPosition), pollLimit);
+            Objects.requireNonNull(startPosition), pollLimit, retention);
     }
 
     /**
@@ -140,7 +145,7 @@ public final class RecorderOptions
             throw new IllegalArgumentException("poll limit must be 1 or more: " + pollLimit);
         }
         return new RecorderOptions(directory, subscriberName, format, chunkLengthBytes, durability, holdLimitNs,
-            startPosition, pollLimit);
+            startPosition, pollLimit, retention);
     }
 
     /**
@@ -205,5 +210,23 @@ public final class RecorderOptions
     public int pollLimit()
     {
         return pollLimit;
+    }
+
+    /**
+     * @param retention which old segments the recorder removes.
+     * @return a copy.
+     */
+    public RecorderOptions retention(final Retention retention)
+    {
+        return new RecorderOptions(directory, subscriberName, format, chunkLengthBytes, durability, holdLimitNs,
+            startPosition, pollLimit, Objects.requireNonNull(retention));
+    }
+
+    /**
+     * @return which old segments the recorder removes.
+     */
+    public Retention retention()
+    {
+        return retention;
     }
 }

@@ -34,11 +34,17 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Requires a running recorder of the topic into the journal (the merge waits for it to record up to the
- * join position). Used by one thread at a time.
+ * <p>Requires a running recorder of the topic into the journal: the merge waits for it to record up to the
+ * join position. When the recorder makes no progress (its recorded topic position does not move and the journal
+ * does not grow) for the recorder timeout ({@value #DEFAULT_RECORDER_TIMEOUT_MS} ms unless told otherwise), a
+ * poll throws {@link ReplayMergeStalledException}, saying whether the recorder is dead (nobody holds the
+ * journal's lock) or stalled (it holds it). Used by one thread at a time.
  */
 public final class ReplayMerge implements AutoCloseable
 {
+    /** How long a merge waits for a recorder that does not advance, unless told otherwise. */
+    public static final long DEFAULT_RECORDER_TIMEOUT_MS = 10_000;
+
     private static final Logger LOG = LoggerFactory.getLogger(ReplayMerge.class);
 
     private final Journal journal;
@@ -57,6 +63,9 @@ public final class ReplayMerge implements AutoCloseable
     private int polled;
     private long joins;
     private long discarded;
+    private final long recorderTimeoutNs;
+    private long waitRecordedPosition = Long.MIN_VALUE;
+    private long waitProgressNs;
     private boolean closed;
 
     /**
@@ -69,6 +78,27 @@ public final class ReplayMerge implements AutoCloseable
     public ReplayMerge(
         final Journal journal, final Topic topic, final long fromJournalPosition, final SubscriberOptions liveOptions)
     {
+        this(journal, topic, fromJournalPosition, liveOptions,
+            java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DEFAULT_RECORDER_TIMEOUT_MS));
+    }
+
+    /**
+     * @param journal             the journal the topic is recorded into.
+     * @param topic               the live topic.
+     * @param fromJournalPosition where the replay starts.
+     * @param liveOptions         the live subscriber's options: untethered is required (its loss handler is
+     *                            replaced); only the wait strategy is taken.
+     * @param recorderTimeoutNs   how long to wait for a recorder that does not advance before a poll throws
+     *                            {@link ReplayMergeStalledException}; 0 or negative: for ever.
+     */
+    public ReplayMerge(
+        final Journal journal,
+        final Topic topic,
+        final long fromJournalPosition,
+        final SubscriberOptions liveOptions,
+        final long recorderTimeoutNs)
+    {
+        this.recorderTimeoutNs = recorderTimeoutNs;
         if (liveOptions.policy() != SubscriberOptions.Policy.UNTETHERED)
         {
             throw new IllegalArgumentException("the live side of a replay merge must be untethered, not " +
@@ -111,6 +141,8 @@ public final class ReplayMerge implements AutoCloseable
                 liveLapped = false;
                 joinPosition = live.position();
                 joins++;
+                waitRecordedPosition = recorded;
+                waitProgressNs = System.nanoTime();
                 LOG.info("replay of {} caught up with the journal at journal position {}, topic position {}: live " +
                     "subscriber attached at topic position {}", journal.directory(), reader.position(), nextTopicPosition,
                     joinPosition);
@@ -127,7 +159,44 @@ public final class ReplayMerge implements AutoCloseable
                 pollLive(messageLimit - polled);
             }
         }
+        else if (recorderTimeoutNs > 0)
+        {
+            checkRecorder(recorded, read);
+        }
         return polled;
+    }
+
+    /**
+     * Waiting for the recorder to reach the join position: progress is the journal growing or the recorded
+     * position moving; without either for the timeout, say why.
+     */
+    private void checkRecorder(final long recorded, final int read)
+    {
+        final long nowNs = System.nanoTime();
+        if (read > 0 || recorded != waitRecordedPosition)
+        {
+            waitRecordedPosition = recorded;
+            waitProgressNs = nowNs;
+            return;
+        }
+        if (nowNs - waitProgressNs < recorderTimeoutNs)
+        {
+            return;
+        }
+        waitProgressNs = nowNs; // a later poll waits another timeout
+        final boolean alive = journal.isRecording();
+        final int pid = journal.recorderPid();
+        final long waitedMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(recorderTimeoutNs);
+        final String message = alive ?
+            "replay merge of " + journal.directory() + " into topic " + topic.name() + ": the recorder (pid " + pid +
+                ") is stalled: it holds the journal but has recorded nothing for " + waitedMs + " ms; it is at topic " +
+                "position " + recorded + ", the live subscriber joined at " + joinPosition + " (the recorder stopped, " +
+                "blocked, or slower than the publishers?)" :
+            "replay merge of " + journal.directory() + " into topic " + topic.name() + ": no recorder is recording " +
+                "it (the last one, pid " + pid + ", is dead or was stopped): it recorded up to topic position " +
+                recorded + ", the live subscriber joined at " + joinPosition + "; waited " + waitedMs + " ms";
+        LOG.warn(message);
+        throw new ReplayMergeStalledException(message, alive, pid, recorded, joinPosition);
     }
 
     private void pollLive(final int limit)

@@ -132,6 +132,10 @@ final class SegmentFile implements AutoCloseable
             {
                 throw new JournalCorruptedException("fault reading the header of " + path + " (truncated?)", ex);
             }
+            if (ex instanceof ErrnoException errno && errno.errno() == Linux.ENOENT)
+            {
+                throw new SegmentMissingException("segment " + index + " (" + path + ") is not there", index, ex);
+            }
             throw new JournalException("cannot open segment " + path + ": " + ex.getMessage(), ex);
         }
     }
@@ -283,6 +287,25 @@ final class SegmentFile implements AutoCloseable
         chunkFileEnd = Math.min(end, start + chunkLengthBytes);
         chunk.wrap(chunkAddress, (int)chunkMappedLength);
         return (int)(fileOffset - start);
+    }
+
+    /**
+     * Take a shared OFD lock on the whole file without waiting: a reader's claim on the segment, which keeps
+     * retention and trims from removing it while the lock is held (they need an exclusive lock first). Closing
+     * the segment releases it.
+     *
+     * @return true when held; false when a remover holds the exclusive lock (the segment is being removed).
+     */
+    boolean tryLockShared()
+    {
+        try
+        {
+            return Linux.tryLock(fd, 0, 0, false);
+        }
+        catch (final ErrnoException ex)
+        {
+            throw new JournalException("cannot lock " + path + ": " + ex.getMessage(), ex);
+        }
     }
 
     /**

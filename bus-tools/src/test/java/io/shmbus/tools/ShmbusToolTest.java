@@ -80,6 +80,7 @@ class ShmbusToolTest
         }
         assertTrue(run("bridge", "--help").contains("status"), "bridge subcommands");
         assertTrue(run("journal", "info", "--help").contains("info"), "journal info");
+        assertTrue(run("journal", "trim", "--help").contains("--before"), "journal trim");
     }
 
     private static String run(final String... args)

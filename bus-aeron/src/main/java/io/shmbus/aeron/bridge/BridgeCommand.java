@@ -101,7 +101,8 @@ public final class BridgeCommand implements Callable<Integer>
         boolean untethered;
 
         @Option(names = "--durable-name", defaultValue = "bridge-out",
-            description = "the durable subscriber's name (default ${DEFAULT-VALUE})")
+            description = "the durable subscriber's name; another than the default also names the side's " +
+                "status file (default ${DEFAULT-VALUE})")
         String durableName;
 
         @Option(names = "--hold-limit-ms", defaultValue = "-1", description = "how long local publishers wait " +

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The in side of the bridge: receives numbered messages from an Aeron channel and publishes each one exactly
- * once, in order, into a local topic, as its only (exclusive) publisher.
+ * once, in order, into a local topic, as its only (exclusive) publisher: far subscribers see its publisher id
+ * for every message; the source publisher's id and positions travel only in the frames.
  *
  * <p>It drops what it has already published (by sequence), reports a gap exactly (count, sequences and
  * source positions; in the log and in its state file) when the out side could not send something, and asks a
@@ -46,6 +47,7 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
     private final Topic topic;
     private final Publisher publisher;
     private final BridgeState state;
+    private final BridgeStatus status;
     private final AeronBus aeronBus;
     private final Subscription subscription;
     private final ExclusivePublication ackPublication;
@@ -74,12 +76,15 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
         final java.nio.file.Path stateDirectory = settings.stateDirectory("in");
         Bus bus = null;
         BridgeState openedState = null;
+        BridgeStatus openedStatus = null;
         AeronBus openedAeron = null;
         Publisher openedPublisher = null;
         try
         {
             bus = Bus.open(BusOptions.builder().directory(settings.busDirectory).transport("shm").build());
             this.localBus = bus;
+            openedStatus = BridgeStatus.create(settings, "in", stateDirectory);
+            this.status = openedStatus;
             Topic local;
             try
             {
@@ -103,7 +108,7 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(openedAeron, openedState, openedPublisher, bus);
+            CloseHelper.quietCloseAll(openedAeron, openedState, openedPublisher, openedStatus, bus);
             throw ex;
         }
         ack.putInt(BridgeProtocol.FRAME_TYPE_OFFSET, BridgeProtocol.ACK);
@@ -135,6 +140,8 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
         epoch = state.get(BridgeState.EPOCH_OFFSET);
         lastSequence = state.get(BridgeState.IN_LAST_SEQUENCE_OFFSET);
         lastNextPosition = state.get(BridgeState.IN_LAST_NEXT_POSITION_OFFSET);
+        status.set(BridgeStatus.Counter.LAST_SEQUENCE, lastSequence);
+        status.set(BridgeStatus.Counter.EPOCH, epoch);
     }
 
     @Override
@@ -145,6 +152,7 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
         {
             LOG.warn("bridge in: dropped a frame of {} bytes that is not a bridge data frame (session {})",
                 length, header.sessionId());
+            status.increment(BridgeStatus.Counter.FRAMES_RECEIVED);
             return Action.CONTINUE;
         }
         final long frameEpoch = buffer.getLong(offset + BridgeProtocol.EPOCH_OFFSET);
@@ -160,10 +168,13 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
             epoch = frameEpoch;
             lastSequence = 0;
             lastNextPosition = 0;
+            status.set(BridgeStatus.Counter.EPOCH, epoch);
         }
         if (sequence <= lastSequence)
         {
             state.add(BridgeState.IN_DUPLICATES_OFFSET, 1);
+            status.increment(BridgeStatus.Counter.DUPLICATES);
+            status.increment(BridgeStatus.Counter.FRAMES_RECEIVED);
             return Action.CONTINUE;
         }
         final long sourcePosition = buffer.getLong(offset + BridgeProtocol.SOURCE_POSITION_OFFSET);
@@ -175,6 +186,8 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
             {
                 // The out side still has what is missing: drop this one and ask for the rest again.
                 state.add(BridgeState.IN_AHEAD_DROPPED_OFFSET, 1);
+                status.increment(BridgeStatus.Counter.AHEAD_DROPPED);
+                status.increment(BridgeStatus.Counter.FRAMES_RECEIVED);
                 resendWanted = true;
                 return Action.CONTINUE;
             }
@@ -184,8 +197,9 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
         state.put(BridgeState.IN_PENDING_EPOCH_OFFSET, epoch);
         state.put(BridgeState.IN_PENDING_TAIL_OFFSET, publisher.position());
         state.put(BridgeState.IN_PENDING_SEQUENCE_OFFSET, sequence);
-        final long result = publisher.offer(buffer, offset + BridgeProtocol.DATA_HEADER_LENGTH,
-            length - BridgeProtocol.DATA_HEADER_LENGTH, buffer.getInt(offset + BridgeProtocol.TYPE_OFFSET));
+        final int bodyLength = length - BridgeProtocol.DATA_HEADER_LENGTH;
+        final long result = publisher.offer(buffer, offset + BridgeProtocol.DATA_HEADER_LENGTH, bodyLength,
+            buffer.getInt(offset + BridgeProtocol.TYPE_OFFSET));
         if (result < 0)
         {
             state.put(BridgeState.IN_PENDING_SEQUENCE_OFFSET, 0);
@@ -193,6 +207,11 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
             {
                 running = false;
             }
+            else if (result == Publisher.BACK_PRESSURED)
+            {
+                status.increment(BridgeStatus.Counter.BACK_PRESSURED);
+            }
+            // The fragment comes again on the next poll: it is counted as received then.
             return Action.ABORT;
         }
         if (missing > 0)
@@ -203,6 +222,10 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
         state.put(BridgeState.IN_LAST_SEQUENCE_OFFSET, sequence);
         state.put(BridgeState.IN_PENDING_SEQUENCE_OFFSET, 0);
         state.add(BridgeState.IN_DELIVERED_OFFSET, 1);
+        status.increment(BridgeStatus.Counter.FRAMES_RECEIVED);
+        status.increment(BridgeStatus.Counter.MESSAGES);
+        status.add(BridgeStatus.Counter.BYTES, bodyLength);
+        status.set(BridgeStatus.Counter.LAST_SEQUENCE, sequence);
         lastSequence = sequence;
         lastNextPosition = nextPosition;
         resendWanted = false;
@@ -217,6 +240,12 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
         state.put(BridgeState.IN_LAST_GAP_TO_SEQUENCE_OFFSET, sequence - 1);
         state.put(BridgeState.IN_LAST_GAP_FROM_POSITION_OFFSET, lastNextPosition);
         state.put(BridgeState.IN_LAST_GAP_TO_POSITION_OFFSET, sourcePosition);
+        status.increment(BridgeStatus.Counter.GAPS);
+        status.add(BridgeStatus.Counter.GAP_MESSAGES, missing);
+        status.set(BridgeStatus.Counter.LAST_GAP_FROM_SEQUENCE, lastSequence + 1);
+        status.set(BridgeStatus.Counter.LAST_GAP_TO_SEQUENCE, sequence - 1);
+        status.set(BridgeStatus.Counter.LAST_GAP_FROM_POSITION, lastNextPosition);
+        status.set(BridgeStatus.Counter.LAST_GAP_TO_POSITION, sourcePosition);
         LOG.warn("bridge in: gap of {} messages on topic {}: sequences {}..{}, source positions {}..{}", missing,
             settings.topic, lastSequence + 1, sequence - 1, lastNextPosition, sourcePosition);
     }
@@ -230,7 +259,12 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
         ack.putLong(BridgeProtocol.ACK_DELIVERED_OFFSET, state.get(BridgeState.IN_DELIVERED_OFFSET));
         ack.putLong(BridgeProtocol.ACK_GAP_MESSAGES_OFFSET, state.get(BridgeState.IN_GAP_MESSAGES_OFFSET));
         ack.putLong(BridgeProtocol.ACK_DUPLICATES_OFFSET, state.get(BridgeState.IN_DUPLICATES_OFFSET));
-        return ackPublication.offer(ack, 0, BridgeProtocol.ACK_LENGTH) > 0;
+        if (ackPublication.offer(ack, 0, BridgeProtocol.ACK_LENGTH) > 0)
+        {
+            status.increment(BridgeStatus.Counter.FRAMES_SENT);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -252,6 +286,7 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
                     lastAckNs = nowNs;
                     ackedSequence = lastSequence;
                     state.add(BridgeState.IN_RESEND_REQUESTS_OFFSET, 1);
+                    status.increment(BridgeStatus.Counter.RESENDS);
                     work++;
                 }
             }
@@ -269,7 +304,9 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
             {
                 lastHeartbeatNs = nowNs;
                 state.heartbeat();
-                state.put(BridgeState.IN_CONNECTED_OFFSET, subscription.isConnected() ? 1 : 0);
+                final boolean connected = subscription.isConnected();
+                state.put(BridgeState.IN_CONNECTED_OFFSET, connected ? 1 : 0);
+                status.heartbeat(connected, BridgeSupport.peer(subscription));
             }
             idle.idle(work);
         }
@@ -294,6 +331,6 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
     @Override
     public void close()
     {
-        CloseHelper.quietCloseAll(subscription, ackPublication, aeronBus, publisher, topic, localBus, state);
+        CloseHelper.quietCloseAll(subscription, ackPublication, aeronBus, publisher, topic, localBus, state, status);
     }
 }

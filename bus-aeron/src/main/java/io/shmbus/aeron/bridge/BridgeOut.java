@@ -35,7 +35,9 @@ import java.util.concurrent.TimeUnit;
  * message not yet published on the far side, and local publishers slow down with the network), and a reader
  * that sends ahead of it. After a restart, or when the in side asks, the reader starts again from the oldest
  * retained message and skips to the first message not acknowledged. Untethered, it reads with an untethered
- * subscriber and numbers what it was lapped over as missing, so that the in side reports the exact gap.
+ * subscriber and numbers what it was lapped over as missing, so that the in side reports the exact gap. The
+ * same holds tethered when the hold limit expired while the bridge was away: the durable subscriber's loss is
+ * numbered past, and the in side reports it as a gap.
  */
 public final class BridgeOut implements AutoCloseable
 {
@@ -49,6 +51,7 @@ public final class BridgeOut implements AutoCloseable
     private final Bus localBus;
     private final Topic topic;
     private final BridgeState state;
+    private final BridgeStatus status;
     private final AeronBus aeronBus;
     private final ExclusivePublication publication;
     private final Subscription acks;
@@ -70,6 +73,10 @@ public final class BridgeOut implements AutoCloseable
     private long lastResendFromSequence = -1;
     private long lastResendNs;
     private long lastHeartbeatNs;
+    private long highestSentSequence;
+    private long durableLostMessages;
+    private long durableLostFrom;
+    private long durableLostTo;
     private volatile boolean running = true;
     private volatile boolean stopped;
 
@@ -86,11 +93,14 @@ public final class BridgeOut implements AutoCloseable
         final java.nio.file.Path stateDirectory = settings.stateDirectory("out");
         Bus bus = null;
         BridgeState openedState = null;
+        BridgeStatus openedStatus = null;
         AeronBus openedAeron = null;
         try
         {
             bus = Bus.open(BusOptions.builder().directory(settings.busDirectory).transport("shm").build());
             this.localBus = bus;
+            openedStatus = BridgeStatus.create(settings, "out", stateDirectory);
+            this.status = openedStatus;
             this.topic = openTopic(bus, settings);
             openedState = BridgeState.open(stateDirectory.resolve("out-" + settings.topic + ".state"), BridgeState.ROLE_OUT);
             this.state = openedState;
@@ -101,7 +111,11 @@ public final class BridgeOut implements AutoCloseable
                     .holdLimitNs(settings.holdLimitMs < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(settings.holdLimitMs))
                     .lossHandler(this::onDurableLoss)
                     .waitStrategy(WaitStrategy.backoff()));
-                if (openedState.isFresh() || 0 == state.get(BridgeState.EPOCH_OFFSET))
+                // A gap the durable subscriber found when it resumed (the hold limit expired while the bridge was
+                // away) is reported at its first poll: take it now, before anything is numbered.
+                durable.poll(countHandler, 0);
+                final boolean fresh = openedState.isFresh() || 0 == state.get(BridgeState.EPOCH_OFFSET);
+                if (fresh)
                 {
                     state.resumeAt(1, durable.position());
                     state.put(BridgeState.EPOCH_OFFSET, BridgeSupport.newEpoch());
@@ -109,6 +123,10 @@ public final class BridgeOut implements AutoCloseable
                 epoch = state.get(BridgeState.EPOCH_OFFSET);
                 nextSequence = state.resumeSequence();
                 skipBelowPosition = state.resumePosition();
+                if (!fresh && durableLostMessages > 0)
+                {
+                    numberPastTheLoss();
+                }
                 durableStartPosition = durable.position();
                 reader = newReader();
                 LOG.info("bridge out: {}; resuming epoch {} at sequence {} (source position {}), durable '{}' at {}",
@@ -140,12 +158,15 @@ public final class BridgeOut implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(openedAeron, openedState, bus);
+            CloseHelper.quietCloseAll(openedAeron, openedState, openedStatus, bus);
             throw ex;
         }
         frameHeader.putInt(BridgeProtocol.FRAME_TYPE_OFFSET, BridgeProtocol.DATA);
         frameHeader.putInt(BridgeProtocol.FLAGS_OFFSET, reliable ? BridgeProtocol.FLAG_RELIABLE : 0);
         frameHeader.putLong(BridgeProtocol.EPOCH_OFFSET, epoch);
+        highestSentSequence = nextSequence - 1;
+        status.set(BridgeStatus.Counter.EPOCH, epoch);
+        status.set(BridgeStatus.Counter.LAST_SEQUENCE, highestSentSequence);
     }
 
     static Topic openTopic(final Bus bus, final BridgeSettings settings)
@@ -191,6 +212,7 @@ public final class BridgeOut implements AutoCloseable
     {
         nextSequence += lostMessages;
         state.add(BridgeState.OUT_DROPPED_OFFSET, lostMessages);
+        status.add(BridgeStatus.Counter.DROPPED, lostMessages);
         LOG.warn("bridge out: lapped, dropped {} messages (source positions {}..{}): sequences {}..{}",
             lostMessages, fromPosition, toPosition, nextSequence - lostMessages, nextSequence - 1);
     }
@@ -201,8 +223,40 @@ public final class BridgeOut implements AutoCloseable
         // Only after the hold limit expired while the bridge was away: the ring was reused over messages that
         // had not been acknowledged, and they are gone.
         state.add(BridgeState.OUT_DROPPED_OFFSET, lostMessages);
+        status.add(BridgeStatus.Counter.HOLD_EXPIRED, lostMessages);
+        durableLostMessages += lostMessages;
+        durableLostFrom = 0 == durableLostTo ? fromPosition : durableLostFrom;
+        durableLostTo = toPosition;
         LOG.error("bridge out: the durable subscriber was away past its hold limit: {} messages (source positions " +
             "{}..{}) were overwritten before the in side acknowledged them", lostMessages, fromPosition, toPosition);
+    }
+
+    /**
+     * The hold limit expired while the bridge was away: the messages from the resume point to where the durable
+     * subscriber resumed are gone. Number the first message after them as if they had been sent, so the in side
+     * sees the jump; its frame carries that sequence as the floor (the lowest the out side can still send), which
+     * tells the in side the missing ones will never come: it reports them as a gap, exactly.
+     */
+    private void numberPastTheLoss()
+    {
+        final long resumeSequence = nextSequence;
+        final long resumePosition = skipBelowPosition;
+        long firstLost = resumeSequence;
+        if (resumePosition != durableLostFrom)
+        {
+            // Killed between an advance of the durable subscriber and the write of the resume point: it had
+            // advanced to the acknowledged sequence, which is written before each advance.
+            firstLost = Math.max(resumeSequence, state.get(BridgeState.OUT_ACKED_OFFSET) + 1);
+            LOG.warn("bridge out: the resume point (sequence {}, position {}) is behind the durable subscriber's " +
+                "position {} before the loss: numbering the loss from the acknowledged sequence {}", resumeSequence,
+                resumePosition, durableLostFrom, firstLost);
+        }
+        nextSequence = firstLost + durableLostMessages;
+        skipBelowPosition = durable.position();
+        state.resumeAt(nextSequence, skipBelowPosition);
+        LOG.error("bridge out: sequences {}..{} (source positions {}..{}) are lost; numbering goes on at sequence {} " +
+            "(source position {}), which the in side reports as a gap", firstLost, nextSequence - 1, durableLostFrom,
+            durableLostTo, nextSequence, skipBelowPosition);
     }
 
     private void onLocalMessage(final DirectBuffer buffer, final int offset, final int length, final MessageHeader header)
@@ -233,6 +287,7 @@ public final class BridgeOut implements AutoCloseable
             final long result = publication.offer(frame, 0, BridgeProtocol.DATA_HEADER_LENGTH, buffer, offset, length, null);
             if (result > 0)
             {
+                sent(sequence, length);
                 return;
             }
             checkPublication(result);
@@ -253,6 +308,11 @@ public final class BridgeOut implements AutoCloseable
             if (result == Publication.BACK_PRESSURED)
             {
                 state.add(BridgeState.OUT_BACK_PRESSURED_OFFSET, 1);
+                status.increment(BridgeStatus.Counter.BACK_PRESSURED);
+            }
+            else if (result == Publication.NOT_CONNECTED)
+            {
+                status.increment(BridgeStatus.Counter.NOT_CONNECTED);
             }
             return;
         }
@@ -272,12 +332,26 @@ public final class BridgeOut implements AutoCloseable
                 checkPublication(result);
                 return sent;
             }
+            sent(pending.getLong(pendingRead + 4 + BridgeProtocol.SEQUENCE_OFFSET),
+                frameLength - BridgeProtocol.DATA_HEADER_LENGTH);
             pendingRead += 4 + frameLength;
             sent++;
         }
         pendingRead = 0;
         pendingWrite = 0;
         return sent;
+    }
+
+    private void sent(final long sequence, final int bodyLength)
+    {
+        status.increment(BridgeStatus.Counter.FRAMES_SENT);
+        if (sequence > highestSentSequence)
+        {
+            highestSentSequence = sequence;
+            status.increment(BridgeStatus.Counter.MESSAGES);
+            status.add(BridgeStatus.Counter.BYTES, bodyLength);
+            status.set(BridgeStatus.Counter.LAST_SEQUENCE, sequence);
+        }
     }
 
     private void onAck(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -291,6 +365,11 @@ public final class BridgeOut implements AutoCloseable
         final long ackEpoch = buffer.getLong(offset + BridgeProtocol.ACK_EPOCH_OFFSET);
         final long lastSequence = buffer.getLong(offset + BridgeProtocol.ACK_SEQUENCE_OFFSET);
         final long lastNextPosition = buffer.getLong(offset + BridgeProtocol.ACK_NEXT_POSITION_OFFSET);
+        status.increment(BridgeStatus.Counter.FRAMES_RECEIVED);
+        if (ackEpoch == epoch)
+        {
+            status.set(BridgeStatus.Counter.ACKED_SEQUENCE, lastSequence);
+        }
         if (!reliable)
         {
             return;
@@ -356,6 +435,7 @@ public final class BridgeOut implements AutoCloseable
         pendingRead = 0;
         pendingWrite = 0;
         state.add(BridgeState.OUT_RESENDS_OFFSET, 1);
+        status.increment(BridgeStatus.Counter.RESENDS);
     }
 
     /**
@@ -385,7 +465,9 @@ public final class BridgeOut implements AutoCloseable
                     lastHeartbeatNs = nowNs;
                     state.heartbeat();
                     state.put(BridgeState.OUT_SENT_OFFSET, nextSequence - 1);
-                    state.put(BridgeState.OUT_CONNECTED_OFFSET, publication.isConnected() ? 1 : 0);
+                    final boolean connected = publication.isConnected();
+                    state.put(BridgeState.OUT_CONNECTED_OFFSET, connected ? 1 : 0);
+                    status.heartbeat(connected, BridgeSupport.peer(acks));
                 }
                 idle.idle(work);
             }
@@ -423,6 +505,6 @@ public final class BridgeOut implements AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.quietCloseAll(publication, acks, aeronBus, reader, durable, topic, localBus, state);
+        CloseHelper.quietCloseAll(publication, acks, aeronBus, reader, durable, topic, localBus, state, status);
     }
 }

@@ -7,6 +7,9 @@ import java.nio.file.Path;
  */
 public final class BridgeSettings
 {
+    /** The out side's durable subscriber name unless told otherwise. */
+    public static final String DEFAULT_DURABLE_NAME = "bridge-out";
+
     /** The local (shared-memory) bus directory. */
     public Path busDirectory;
     /** The local topic. */
@@ -25,8 +28,8 @@ public final class BridgeSettings
     public String aeronDirectory;
     /** Out side: untethered (never slows local publishers, counts what it drops) instead of durable. */
     public boolean untethered;
-    /** Out side: the durable subscriber's name. */
-    public String durableName = "bridge-out";
+    /** Out side: the durable subscriber's name; another than the default also names the status file. */
+    public String durableName = DEFAULT_DURABLE_NAME;
     /** Out side: how long the durable subscriber may hold local publishers while the bridge is down; negative: always. */
     public long holdLimitMs = -1;
     /** In side: the local topic's ring size when the in side creates it. */

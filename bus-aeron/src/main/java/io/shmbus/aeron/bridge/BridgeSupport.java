@@ -78,6 +78,16 @@ final class BridgeSupport
         }
     }
 
+    /**
+     * @return the source address of the newest image of a subscription (the other side, as Aeron sees it), or
+     * an empty string when none is connected.
+     */
+    static String peer(final Subscription subscription)
+    {
+        final java.util.List<io.aeron.Image> images = subscription.images();
+        return images.isEmpty() ? "" : images.get(images.size() - 1).sourceIdentity();
+    }
+
     static long newEpoch()
     {
         long epoch;

@@ -30,7 +30,9 @@ public final class JournalInfoCommand implements Callable<Integer>
             System.out.println("format          " + info.format());
             System.out.println("segments        " + info.segments() + " (" + info.firstSegment() + " to " +
                 info.lastSegment() + "), " + info.sizeBytes() + " bytes");
-            System.out.println("positions       " + info.startPosition() + " to " + info.endPosition());
+            System.out.println("positions       " + info.startPosition() + " to " + info.endPosition() +
+                (info.startPosition() > info.format().basePosition() ? " (segments before " + info.firstSegment() +
+                    " were removed by retention or a trim)" : ""));
             System.out.println("times           " + time(info.firstTimestampNs()) + " to " +
                 time(info.lastTimestampNs()));
             System.out.println("recorded topic  " + info.recordedTopicPosition());

@@ -7,6 +7,7 @@ import io.shmbus.journal.Durability;
 import io.shmbus.journal.JournalFormat;
 import io.shmbus.journal.Recorder;
 import io.shmbus.journal.RecorderOptions;
+import io.shmbus.journal.Retention;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,6 +54,18 @@ public final class RecordCommand implements Callable<Integer>
     @Option(names = "--duration-s", defaultValue = "0", description = "stop after this long (0: until interrupted)")
     long durationS;
 
+    @Option(names = "--keep-segments", defaultValue = "0",
+        description = "retention: keep at most this many segments, the one being written included (0: all)")
+    int keepSegments;
+
+    @Option(names = "--keep-bytes", defaultValue = "0",
+        description = "retention: keep at most this many bytes of segments, e.g. 20g (0: all)")
+    String keepBytes;
+
+    @Option(names = "--keep-age", description = "retention: remove segments whose newest record is older, e.g. " +
+        "36h, 7d, PT90M")
+    String keepAge;
+
     @Override
     public Integer call() throws Exception
     {
@@ -76,6 +89,17 @@ public final class RecordCommand implements Callable<Integer>
             }
         }, "record-stop");
         worker[0] = Thread.currentThread();
+        final Retention retention;
+        try
+        {
+            retention = Retention.none().maxSegments(keepSegments).maxBytes(Retention.parseSize(keepBytes))
+                .maxAgeNs(null == keepAge ? 0 : Retention.parseDuration(keepAge));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("shmbus record: " + ex.getMessage());
+            return 2;
+        }
         try (Bus b = Bus.open(bus.build()))
         {
             final Topic topic = b.openTopic(topicName);
@@ -83,13 +107,14 @@ public final class RecordCommand implements Callable<Integer>
                 .format(java.nio.file.Files.exists(journal.resolve("journal.meta")) ? null : JournalFormat.builder()
                     .segmentLengthBytes(segmentBytes).maxMessageLength(topic.options().maxMessageLength()).build())
                 .chunkLengthBytes(chunkBytes).durability(Durability.parse(durability)).subscriberName(name)
-                .holdLimitNs(holdLimitMs < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(holdLimitMs));
+                .holdLimitNs(holdLimitMs < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(holdLimitMs))
+                .retention(retention);
             Runtime.getRuntime().addShutdownHook(hook);
             final long end = durationS > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationS) : Long.MAX_VALUE;
             try (Recorder recorder = Recorder.start(topic, options))
             {
                 System.out.println("recording " + topicName + " into " + journal + " from journal position " +
-                    recorder.journalPosition());
+                    recorder.journalPosition() + " (" + retention + ")");
                 recorder.run(() -> !Thread.currentThread().isInterrupted() && System.nanoTime() < end,
                     new BackoffIdleStrategy(10, 20, 1_000, 1_000_000));
                 System.out.println("recorded " + recorder.recordedMessages() + " messages; journal position " +

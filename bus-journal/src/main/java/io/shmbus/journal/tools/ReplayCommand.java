@@ -46,16 +46,32 @@ public final class ReplayCommand implements Callable<Integer>
     @Option(names = "--chunk-bytes", defaultValue = "67108864", description = "mapping window")
     long chunkBytes;
 
+    @Option(names = "--from-start-if-removed", description = "when --from is before the journal's start (segments " +
+        "removed by retention or a trim), start at the first record kept instead of failing")
+    boolean fromStartIfRemoved;
+
     @Override
     public Integer call()
     {
         try (Journal journal = Journal.open(journalDirectory, chunkBytes))
         {
-            final long start = null != fromPosition ? fromPosition :
-                null != fromTime ? journal.positionAtTime(parseTime(fromTime)) : journal.startPosition();
-            final long end = journal.endPosition();
-            try (JournalReader reader = journal.reader(start))
+            long start = null != fromPosition ? fromPosition : journal.startPosition();
+            if (null != fromTime)
             {
+                final long timestampNs = parseTime(fromTime);
+                start = journal.positionAtTime(timestampNs);
+                final long firstNs = journal.info().firstTimestampNs();
+                if (journal.startPosition() > journal.format().basePosition() && timestampNs < firstNs)
+                {
+                    System.err.println("shmbus replay: records before " + Instant.ofEpochSecond(0, firstNs) +
+                        " were removed by retention or a trim: replaying from the first record kept (position " +
+                        start + ")");
+                }
+            }
+            final long end = journal.endPosition();
+            try (JournalReader reader = journal.reader(start, (messages, bytes, from, to) -> { }, fromStartIfRemoved))
+            {
+                start = reader.position();
                 final long count;
                 if (null == toTopic)
                 {
