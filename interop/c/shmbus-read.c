@@ -31,6 +31,7 @@ typedef struct reader
 {
     int32_t span;
     int print;
+    int timestamps;
     int64_t received;
     int64_t bad;
     int64_t gaps;
@@ -45,7 +46,8 @@ static void on_message(void *context, const shm_message *m)
     int32_t tag;
     int64_t seq;
     r->received++;
-    if (!tm_verify(m->body, m->length, r->span, &tag, &seq) || tag < 0 || tag >= MAX_TAGS || tag != m->type)
+    if (!tm_verify(m->body, m->length, r->span, &tag, &seq) || tag < 0 || tag >= MAX_TAGS || tag != m->type ||
+        (r->timestamps && m->timestamp <= 0))
     {
         r->bad++;
         printf("BAD position=%" PRId64 " length=%d type=%d\n", m->position, m->length, m->type);
@@ -166,6 +168,7 @@ int main(int argc, char **argv)
     {
         printf("JOINED label=%s capacity=%" PRId64 " flags=%d\n", topic.name, topic.capacity, topic.flags);
     }
+    r.timestamps = (topic.flags & SHM_FLAG_TIMESTAMPS) != 0;
     shm_subscriber sub;
     rc = shm_subscriber_join(&topic, &sub, policy, oldest);
     if (rc < 0)
