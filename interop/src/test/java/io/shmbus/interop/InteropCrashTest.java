@@ -7,7 +7,6 @@ import io.shmbus.SubscriberOptions;
 import io.shmbus.Topic;
 import io.shmbus.TopicOptions;
 import io.shmbus.TopicStatus;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -73,7 +72,7 @@ class InteropCrashTest
             }
 
             // Java publishes on: the subscriber, stuck at the dead claim, finds its publisher dead and repairs it.
-            publish(publisher, 2, javaCount);
+            Publishing.publish(publisher, 2, javaCount, SPAN);
             // The dead publisher's slot was reclaimed: of the two slots, it is the one a newcomer gets.
             try (Proc newcomer = CPrograms.publish("c-publisher-2", "--topic", test.path("fills"), "--tag", "3",
                 "--count", String.valueOf(after), "--span", String.valueOf(SPAN)))
@@ -113,7 +112,7 @@ class InteropCrashTest
                 Publisher publisher = topic.publisher(PublisherOptions.shared()))
             {
                 final AtomicLong published = new AtomicLong();
-                final Thread publishing = new Thread(() -> published.set(publish(publisher, 7, count, published)));
+                final Thread publishing = new Thread(() -> Publishing.publish(publisher, 7, count, SPAN, published));
                 publishing.start();
                 try
                 {
@@ -152,31 +151,6 @@ class InteropCrashTest
                 }
             }
         }
-    }
-
-    private static long publish(final Publisher publisher, final int tag, final int count)
-    {
-        return publish(publisher, tag, count, new AtomicLong());
-    }
-
-    private static long publish(final Publisher publisher, final int tag, final int count, final AtomicLong progress)
-    {
-        final UnsafeBuffer scratch = new UnsafeBuffer(new byte[SPAN + 16]);
-        for (long seq = 0; seq < count; seq++)
-        {
-            final int length = TestMessage.fill(scratch, tag, seq, SPAN);
-            long result;
-            while ((result = publisher.offer(scratch, 0, length, tag)) <= 0)
-            {
-                if (result == Publisher.CLOSED)
-                {
-                    return seq;
-                }
-                Thread.yield();
-            }
-            progress.set(seq + 1);
-        }
-        return count;
     }
 
     private static void waitFor(final java.util.function.BooleanSupplier condition, final long timeoutMs,

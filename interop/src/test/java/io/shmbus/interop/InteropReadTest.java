@@ -4,7 +4,6 @@ import io.shmbus.Publisher;
 import io.shmbus.PublisherOptions;
 import io.shmbus.Topic;
 import io.shmbus.TopicOptions;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,22 +43,10 @@ class InteropReadTest
                 "--count", String.valueOf(count), "--span", String.valueOf(SPAN), "--idle-ms", "20000"))
         {
             reader.await("READY", seconds(10));
-            long backPressured = 0;
+            final long backPressured;
             try (Publisher publisher = topic.publisher(PublisherOptions.shared()))
             {
-                final UnsafeBuffer scratch = new UnsafeBuffer(new byte[SPAN + 16]);
-                for (long seq = 0; seq < count; seq++)
-                {
-                    final int length = TestMessage.fill(scratch, tag, seq, SPAN);
-                    long result;
-                    while ((result = publisher.offer(scratch, 0, length, tag)) <= 0)
-                    {
-                        assertTrue(result == Publisher.BACK_PRESSURED || result == Publisher.ADMIN_ACTION,
-                            "offer returned " + result);
-                        backPressured++;
-                        Thread.onSpinWait();
-                    }
-                }
+                backPressured = Publishing.publish(publisher, tag, count, SPAN);
             }
             final Map<String, String> done = Proc.fields(reader.await("DONE", seconds(30)));
             assertEquals(String.valueOf(count), done.get("received"), reader.recent());
