@@ -111,12 +111,27 @@ final class CPrograms
         return run(name, "shmbus-publish", args);
     }
 
+    /**
+     * The reader in a process that does without the expedited barrier (as one whose kernel or seccomp filter
+     * refuses it): it counts itself in blockingSubscribers, and publishers fence.
+     */
+    static Proc readWithoutExpeditedBarrier(final String name, final String... args)
+    {
+        return run(name, "shmbus-read", java.util.Map.of("SHMBUS_NO_EXPEDITED_BARRIER", "1"), args);
+    }
+
     private static Proc run(final String name, final String program, final String... args)
+    {
+        return run(name, program, java.util.Map.of(), args);
+    }
+
+    private static Proc run(
+        final String name, final String program, final java.util.Map<String, String> environment, final String... args)
     {
         final List<String> command = new ArrayList<>();
         command.add(directory().resolve(program).toString());
         command.addAll(List.of(args));
-        return Proc.start(name, command);
+        return Proc.start(name, command, environment);
     }
 
     /**

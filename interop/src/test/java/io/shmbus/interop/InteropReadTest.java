@@ -83,8 +83,28 @@ class InteropReadTest
             reader.await("READY", seconds(10));
             publisher.await("READY", seconds(20));
             publisher.send("GO");
-            final Map<String, String> published = Proc.fields(publisher.await("DONE", seconds(40)));
-            assertEquals(String.valueOf(count), published.get("count"));
+            // A second untethered reader joins at the tail while the stream runs: it finds its start by walking from
+            // the oldest record, and the message index it counts there is exact too.
+            Thread.sleep(100);
+            try (Proc late = CPrograms.read("c-untethered-late", "--topic", test.path("ticks"), "--policy",
+                "untethered", "--span", String.valueOf(SPAN), "--idle-ms", "3000", "--slow-every", "300",
+                "--slow-us", "500"))
+            {
+                final long index = Proc.field(late.await("READY", seconds(10)), "index");
+                final Map<String, String> published = Proc.fields(publisher.await("DONE", seconds(40)));
+                assertEquals(String.valueOf(count), published.get("count"));
+                final String lateLine = late.await("DONE", seconds(30));
+                System.out.println("late untethered C reader, joined at message " + index + ": " + lateLine);
+                final Map<String, String> lateDone = Proc.fields(lateLine);
+                assertEquals("0", lateDone.get("bad"), late.recent());
+                assertTrue(index > 0 && index < count, "joined mid-stream: " + index);
+                final long lateReceived = Long.parseLong(lateDone.get("received"));
+                final long lateLost = Long.parseLong(lateDone.get("lost"));
+                // Its first message is number index (or it was lapped before that, and says so); the gaps it sees
+                // from 0 are the index plus what it lost.
+                assertEquals(index + lateLost, Long.parseLong(lateDone.get("gaps")), lateLine);
+                assertEquals(count, index + lateReceived + lateLost, lateLine);
+            }
             final String doneLine = reader.await("DONE", seconds(30));
             final Map<String, String> done = Proc.fields(doneLine);
             final long received = Long.parseLong(done.get("received"));

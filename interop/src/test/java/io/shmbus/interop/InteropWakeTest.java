@@ -11,9 +11,12 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,18 +43,28 @@ class InteropWakeTest
         CPrograms.require();
     }
 
-    @Test
+    /**
+     * @param expedited false: the C reader's process does without the expedited barrier, so it counts itself in
+     *                  blockingSubscribers and the Java publisher fences before it looks for sleepers.
+     */
+    @ParameterizedTest(name = "expedited barrier {0}")
+    @ValueSource(booleans = {true, false})
     @Timeout(60)
-    void aSleepingCReaderIsWokenByAJavaPublisher() throws Exception
+    void aSleepingCReaderIsWokenByAJavaPublisher(final boolean expedited) throws Exception
     {
         final int tag = 2;
+        final String[] args = {"--count", "2", "--span", String.valueOf(SPAN), "--wait", "futex", "--print",
+            "--idle-ms", "20000"};
         try (InteropBus test = new InteropBus("wake-c");
             Topic topic = test.bus().topic("alerts", InteropReadTest.options(64 * 1024, false));
-            Proc reader = CPrograms.read("c-sleeper", "--topic", test.path("alerts"), "--count", "2", "--span",
-                String.valueOf(SPAN), "--wait", "futex", "--print", "--idle-ms", "20000");
+            Proc reader = expedited ?
+                CPrograms.read("c-sleeper", concat(new String[]{"--topic", test.path("alerts")}, args)) :
+                CPrograms.readWithoutExpeditedBarrier("c-sleeper-fenced",
+                    concat(new String[]{"--topic", test.path("alerts")}, args));
             Publisher publisher = topic.publisher(PublisherOptions.shared()))
         {
-            reader.await("READY", seconds(10));
+            final Path file = test.directory().resolve("alerts");
+            assertEquals(expedited ? 1 : 0, Proc.field(reader.await("READY", seconds(10)), "barrier"));
             final UnsafeBuffer scratch = new UnsafeBuffer(new byte[SPAN + 16]);
             for (long seq = 0; seq < 2; seq++)
             {
@@ -59,6 +72,10 @@ class InteropWakeTest
                 Thread.sleep(PAUSE_MS);
                 final long cpuDuring = reader.cpuTicks() - cpuBefore;
                 assertTrue(cpuDuring <= 10, "the C reader used " + cpuDuring + " ticks of CPU while it waited");
+                // Asleep in the futex protocol: counted in dataWaiters (and, without the expedited barrier, in
+                // blockingSubscribers, which makes publishers fence).
+                assertEquals(1, ControlWords.readInt(file, ControlWords.DATA_WAITERS));
+                assertEquals(expedited ? 0 : 1, ControlWords.readInt(file, ControlWords.BLOCKING_SUBSCRIBERS));
                 final long wakesBefore = wakes(topic.status());
                 final int length = TestMessage.fill(scratch, tag, seq, SPAN);
                 final long sentNs = System.nanoTime();
@@ -75,7 +92,19 @@ class InteropWakeTest
             assertEquals("2", done.get("received"));
             assertTrue(Long.parseLong(done.get("waits")) >= 2, "the C reader slept: " + done);
             assertEquals(0, reader.waitFor(seconds(10)));
+            // Leaving, it gave back everything it counted itself in.
+            assertEquals(0, ControlWords.readInt(file, ControlWords.DATA_WAITERS));
+            assertEquals(0, ControlWords.readInt(file, ControlWords.BLOCKING_SUBSCRIBERS));
+            assertEquals(0, ControlWords.readInt(file, ControlWords.SUBSCRIBER_COUNT));
+            assertEquals(0, topic.status().subscribers().size());
         }
+    }
+
+    private static String[] concat(final String[] a, final String[] b)
+    {
+        final String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     private static long wakes(final TopicStatus status)

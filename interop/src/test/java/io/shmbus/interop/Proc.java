@@ -53,9 +53,16 @@ final class Proc implements AutoCloseable
 
     static Proc start(final String name, final List<String> command)
     {
+        return start(name, command, Map.of());
+    }
+
+    static Proc start(final String name, final List<String> command, final Map<String, String> environment)
+    {
         try
         {
-            return new Proc(name, new ProcessBuilder(command).start());
+            final ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            return new Proc(name, builder.start());
         }
         catch (final IOException ex)
         {
