@@ -93,10 +93,12 @@ public final class TopicHeaderDescriptor
     public static final int CREATED_MS_OFFSET = CREATOR_PID_OFFSET + 4;
     public static final int NAME_LENGTH_OFFSET = CREATED_MS_OFFSET + 8;
     public static final int NAME_OFFSET = NAME_LENGTH_OFFSET + 4;
+    /** Where the reserved bytes start: from here to the end of the page they are zero. */
+    public static final int RESERVED_OFFSET = NAME_OFFSET + MAX_NAME_BYTES;
 
     static
     {
-        if (NAME_OFFSET != 92 || NAME_OFFSET + MAX_NAME_BYTES > 512)
+        if (NAME_OFFSET != 92 || RESERVED_OFFSET != 192)
         {
             throw new ExceptionInInitializerError("header layout drifted: name at " + NAME_OFFSET);
         }
@@ -250,7 +252,72 @@ public final class TopicHeaderDescriptor
             throw new TopicCorruptedException(source + ": topic name length " + nameLength + " is outside 0 to " +
                 MAX_NAME_BYTES);
         }
+        for (int i = RESERVED_OFFSET; i < HEADER_LENGTH; i += 8)
+        {
+            if (header.getLong(i) != 0)
+            {
+                int at = i;
+                while (header.getByte(at) == 0)
+                {
+                    at++;
+                }
+                throw new TopicCorruptedException(String.format(
+                    "%s: reserved header byte %d is 0x%02x: bytes %d to %d must be zero (a file of another layout?)",
+                    source, at, header.getByte(at) & 0xff, RESERVED_OFFSET, HEADER_LENGTH - 1));
+            }
+        }
         return expected;
+    }
+
+    /**
+     * Check that a header that passed {@link #check} belongs where it was found: a named topic's header holds the
+     * name it was opened by and is not marked anonymous; a memfd's is marked anonymous.
+     *
+     * @param header       a checked header page.
+     * @param source       the file or descriptor, for messages.
+     * @param expectedName the name the topic was opened by, or null for an anonymous topic.
+     * @throws TopicCorruptedException naming what does not match.
+     */
+    public static void checkIdentity(final DirectBuffer header, final String source, final String expectedName)
+    {
+        final boolean anonymous = (flags(header) & FLAG_ANONYMOUS) != 0;
+        if (null == expectedName)
+        {
+            if (!anonymous)
+            {
+                throw new TopicCorruptedException(source + ": header is not marked anonymous");
+            }
+            return;
+        }
+        if (anonymous)
+        {
+            throw new TopicCorruptedException(source + ": header is marked anonymous (a memfd topic's), but it was " +
+                "opened as the named topic '" + expectedName + "'");
+        }
+        final String stored = name(header);
+        if (!stored.equals(expectedName))
+        {
+            throw new TopicCorruptedException(source + ": header names topic '" + printable(stored) + "', but the " +
+                "file is '" + expectedName + "' (a copy or a rename of another topic's file?)");
+        }
+    }
+
+    private static String printable(final String s)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length(); i++)
+        {
+            final char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x7f)
+            {
+                sb.append(c);
+            }
+            else
+            {
+                sb.append(String.format("\\x%02x", (int)c));
+            }
+        }
+        return sb.toString();
     }
 
     private static void checkField(final String source, final String what, final long found, final long expected)

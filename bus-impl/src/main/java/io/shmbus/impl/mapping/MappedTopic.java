@@ -56,13 +56,16 @@ public final class MappedTopic implements AutoCloseable
     /**
      * Map a descriptor whose file holds a topic and check its header against the file's real size.
      *
-     * @param name   the topic name, for messages.
-     * @param source the file path or descriptor description, for messages.
-     * @param fd     an open descriptor; on success it belongs to the returned mapping.
+     * @param name      the topic name: for a named topic, the name its header must hold.
+     * @param source    the file path or descriptor description, for messages.
+     * @param fd        an open descriptor; on success it belongs to the returned mapping.
+     * @param anonymous whether the file is a memfd (its header must be marked anonymous) or a named file (whose
+     *                  header must not be, and must hold {@code name}).
      * @return the mapping.
      * @throws TopicCorruptedException when the header is not valid for the file.
      */
-    static MappedTopic map(final String name, final String source, final int fd) throws java.io.IOException
+    static MappedTopic map(final String name, final String source, final int fd, final boolean anonymous)
+        throws java.io.IOException
     {
         checkPageSize();
         final long size = Linux.fstat(fd).size();
@@ -75,8 +78,9 @@ public final class MappedTopic implements AutoCloseable
         final Geometry geometry;
         try
         {
-            geometry = TopicHeaderDescriptor.check(
-                new UnsafeBuffer(headerAddress, TopicHeaderDescriptor.HEADER_LENGTH), size, source);
+            final UnsafeBuffer header = new UnsafeBuffer(headerAddress, TopicHeaderDescriptor.HEADER_LENGTH);
+            geometry = TopicHeaderDescriptor.check(header, size, source);
+            TopicHeaderDescriptor.checkIdentity(header, source, anonymous ? null : name);
         }
         catch (final InternalError error)
         {
@@ -103,6 +107,7 @@ public final class MappedTopic implements AutoCloseable
         try
         {
             TopicHeaderDescriptor.check(topic.header, Linux.fstat(fd).size(), source);
+            TopicHeaderDescriptor.checkIdentity(topic.header, source, anonymous ? null : name);
         }
         catch (final RuntimeException | InternalError ex)
         {

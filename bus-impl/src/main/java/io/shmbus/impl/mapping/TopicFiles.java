@@ -231,7 +231,7 @@ public final class TopicFiles
             {
                 return null;
             }
-            final MappedTopic topic = MappedTopic.map(name, path.toString(), fd);
+            final MappedTopic topic = MappedTopic.map(name, path.toString(), fd, false);
             ok = true;
             return topic;
         }
@@ -295,7 +295,7 @@ public final class TopicFiles
             }
             allocate(fd, geometry.fileLength(), path);
             initialise(fd, geometry, flags(options), name);
-            topic = MappedTopic.map(name, path.toString(), fd);
+            topic = MappedTopic.map(name, path.toString(), fd, false);
             try
             {
                 Files.createLink(path, temporary);
@@ -445,7 +445,7 @@ public final class TopicFiles
             }
             initialise(fd, geometry, flags(options) | TopicHeaderDescriptor.FLAG_ANONYMOUS, label);
             Linux.addSeals(fd, ANONYMOUS_SEALS);
-            final MappedTopic topic = MappedTopic.map(label, source, fd);
+            final MappedTopic topic = MappedTopic.map(label, source, fd, true);
             LOG.info("created anonymous topic {} ({}, {} bytes)", source, options, geometry.fileLength());
             fd = -1;
             return topic;
@@ -498,13 +498,9 @@ public final class TopicFiles
             {
                 throw new BusException(source + ": the topic is being removed");
             }
-            final MappedTopic topic = MappedTopic.map(label, source, fd);
+            // The header must be marked anonymous: checked with the rest of it.
+            final MappedTopic topic = MappedTopic.map(label, source, fd, true);
             ok = true; // the mapping owns the descriptor now: closing it closes the descriptor
-            if ((topic.flags() & TopicHeaderDescriptor.FLAG_ANONYMOUS) == 0)
-            {
-                topic.close();
-                throw new io.shmbus.TopicCorruptedException(source + ": header is not marked anonymous");
-            }
             return topic;
         }
         catch (final ErrnoException ex)

@@ -7,6 +7,8 @@ import io.shmbus.TopicMismatchException;
 import io.shmbus.TopicOptions;
 import io.shmbus.impl.TestBus;
 import io.shmbus.impl.layout.TopicHeaderDescriptor.Geometry;
+import io.shmbus.impl.mapping.TopicFiles;
+import io.shmbus.impl.platform.Linux;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,6 +19,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -89,6 +92,76 @@ class BadHeaderTest
         expectCorrupt("layout version 3", putInt(VERSION_OFFSET, 3), "layout version is 3", "reads version 2");
         expectCorrupt("layout version 1", putInt(VERSION_OFFSET, 1), "layout version is 1", "reads version 2");
         expectCorrupt("layout version -1", putInt(VERSION_OFFSET, -1), "layout version is -1");
+    }
+
+    @Test
+    void aFutureLayoutVersionIsNamedBeforeAnythingElse() throws IOException
+    {
+        // A version 3 file may differ in every field after the version: the version is what the reader is told of.
+        expectCorrupt("layout version 3 with another header length, reserved bytes in use and another name",
+            file ->
+            {
+                putInt(VERSION_OFFSET, 3).apply(file);
+                putInt(HEADER_LENGTH_OFFSET, 8192).apply(file);
+                putLong(1000, -1L).apply(file);
+                putInt(NAME_LENGTH_OFFSET, 7).apply(file);
+            },
+            "layout version is 3", "this shmbus reads version 2");
+    }
+
+    @Test
+    void reservedBytesAreZero() throws IOException
+    {
+        expectCorrupt("reserved byte 192", putByte(192, 1), "reserved header byte 192 is 0x01", "192 to 4095");
+        expectCorrupt("reserved byte 3000", putByte(3000, 0x80), "reserved header byte 3000 is 0x80");
+        expectCorrupt("reserved byte 4095", putByte(4095, 0x7f), "reserved header byte 4095 is 0x7f");
+    }
+
+    @Test
+    void aNamedFileHoldsItsOwnName() throws IOException
+    {
+        // The file is a copy of "original" that kept the original's header.
+        final String name = copy(false, file -> { });
+        final Executable[] ways = {() -> test.bus().openTopic(name), () -> test.bus().topic(name, OPTIONS)};
+        for (final Executable way : ways)
+        {
+            final TopicCorruptedException ex = assertThrows(TopicCorruptedException.class, way);
+            assertTrue(ex.getMessage().contains("header names topic 'original', but the file is '" + name + "'"),
+                ex.getMessage());
+        }
+        report("header of another topic's name", assertThrows(TopicCorruptedException.class,
+            () -> test.bus().openTopic(name)));
+        expectCorrupt("name one byte longer", file ->
+        {
+            final ByteBuffer length = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            file.read(length, NAME_LENGTH_OFFSET);
+            putInt(NAME_LENGTH_OFFSET, length.getInt(0) + 1).apply(file);
+        }, "header names topic 'copy", "but the file is 'copy");
+    }
+
+    @Test
+    void aNamedFileIsNotMarkedAnonymous() throws IOException
+    {
+        expectCorrupt("ANONYMOUS flag on a named file", putInt(FLAGS_OFFSET, TopicHeaderDescriptor.FLAG_ANONYMOUS |
+            TopicHeaderDescriptor.FLAG_REQUIRE_SUBSCRIBER), "header is marked anonymous", "named topic 'copy");
+    }
+
+    @Test
+    void aReceivedDescriptorIsMarkedAnonymous() throws Exception
+    {
+        // A sealed memfd holding a named topic's valid header: what a peer pretending to share a topic might send.
+        final byte[] bytes = Files.readAllBytes(original);
+        final int fd = Linux.memfdCreate("badheader", true);
+        try (FileChannel memfd = FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.WRITE))
+        {
+            memfd.write(ByteBuffer.wrap(bytes));
+        }
+        Linux.addSeals(fd, TopicFiles.ANONYMOUS_SEALS);
+        final TopicCorruptedException ex = assertThrows(TopicCorruptedException.class,
+            () -> TopicFiles.mapReceived(fd, "original"));
+        report("memfd whose header is not marked anonymous", ex);
+        assertTrue(ex.getMessage().contains("header is not marked anonymous"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("memfd:shmbus:original"), ex.getMessage());
     }
 
     @Test
@@ -243,18 +316,38 @@ class BadHeaderTest
         return file -> file.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value), offset);
     }
 
+    private static Change putByte(final int offset, final int value)
+    {
+        return file -> file.write(ByteBuffer.allocate(1).put(0, (byte)value), offset);
+    }
+
     private static Change truncate(final long size)
     {
         return file -> file.truncate(size);
     }
 
+    /**
+     * A copy of the original topic under a new name, its header naming it (as a topic created by that name would),
+     * then changed.
+     */
     private static String copy(final Change change) throws IOException
+    {
+        return copy(true, change);
+    }
+
+    private static String copy(final boolean rename, final Change change) throws IOException
     {
         final String name = "copy" + COPIES.incrementAndGet();
         final Path copy = test.directory().resolve(name);
         Files.copy(original, copy);
         try (FileChannel file = FileChannel.open(copy, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
+            if (rename)
+            {
+                final ByteBuffer stored = ByteBuffer.allocate(4 + TopicHeaderDescriptor.MAX_NAME_BYTES)
+                    .order(ByteOrder.LITTLE_ENDIAN).putInt(name.length()).put(name.getBytes(StandardCharsets.US_ASCII));
+                file.write(stored.clear(), NAME_LENGTH_OFFSET);
+            }
             change.apply(file);
         }
         return name;
