@@ -49,7 +49,8 @@ class InteropAnonymousTest
 
     private static String socketName(final String what)
     {
-        return "shmbus-interop-" + what + "-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+        return "shmbus-interop-" + what + "-" + ProcessHandle.current().pid() + "-" +
+            Long.toHexString(System.nanoTime());
     }
 
     @Test
@@ -174,7 +175,8 @@ class InteropAnonymousTest
                     {
                         failures.add(offer.what() + ": Java says " + java.getMessage());
                     }
-                    System.out.println("OFFER " + offer.what() + "\n  C:    " + cSays + "\n  Java: " + java.getMessage());
+                    System.out.println("OFFER " + offer.what() + "\n  C:    " + cSays + "\n  Java: " +
+                        java.getMessage());
                 }
                 finally
                 {

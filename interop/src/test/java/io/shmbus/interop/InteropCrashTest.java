@@ -11,7 +11,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.shmbus.interop.Proc.seconds;

@@ -64,7 +64,8 @@ class InteropPublishTest
             assertEquals(count, java.count(javaTag));
             assertEquals(0, java.gaps(cTag));
             assertEquals(0, java.gaps(javaTag));
-            assertEquals(cDone.get("fnv"), java.fnvHex(cTag), "the C publisher's messages as the Java subscriber got them");
+            assertEquals(cDone.get("fnv"), java.fnvHex(cTag),
+                "the C publisher's messages as the Java subscriber got them");
             assertEquals(javaDone.get("fnv"), java.fnvHex(javaTag));
             assertEquals(TestMessage.expectedFnv(cTag, count, SPAN), cDone.get("fnv"));
 

@@ -84,7 +84,8 @@ public final class JavaPublisherMain
                 else
                 {
                     long result;
-                    while ((result = publisher.offerBlocking(scratch, 0, length, tag, TimeUnit.SECONDS.toNanos(1))) <= 0)
+                    while ((result = publisher.offerBlocking(
+                        scratch, 0, length, tag, TimeUnit.SECONDS.toNanos(1))) <= 0)
                     {
                         backPressured += waitOut(publisher, result);
                     }

@@ -135,7 +135,8 @@ final class Proc implements AutoCloseable
             final String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (null == line)
             {
-                throw new AssertionError(name + ": no '" + word + "' line within " + timeout + "; output:\n" + recent());
+                throw new AssertionError(
+                    name + ": no '" + word + "' line within " + timeout + "; output:\n" + recent());
             }
             if (line.equals(EXIT))
             {
