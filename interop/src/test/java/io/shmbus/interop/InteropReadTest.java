@@ -83,6 +83,7 @@ class InteropReadTest
             reader.await("READY", seconds(10));
             publisher.await("READY", seconds(20));
             publisher.send("GO");
+            final String doneLine;
             // A second untethered reader joins at the tail while the stream runs: it finds its start by walking from
             // the oldest record, and the message index it counts there is exact too.
             Thread.sleep(100);
@@ -91,9 +92,11 @@ class InteropReadTest
                 "--slow-us", "500"))
             {
                 final long index = Proc.field(late.await("READY", seconds(10)), "index");
-                final Map<String, String> published = Proc.fields(publisher.await("DONE", seconds(40)));
-                assertEquals(String.valueOf(count), published.get("count"));
+                // The readers first: one that fails says so at once (an ERROR line fails the wait).
+                doneLine = reader.await("DONE", seconds(40));
                 final String lateLine = late.await("DONE", seconds(30));
+                final Map<String, String> published = Proc.fields(publisher.await("DONE", seconds(10)));
+                assertEquals(String.valueOf(count), published.get("count"));
                 System.out.println("late untethered C reader, joined at message " + index + ": " + lateLine);
                 final Map<String, String> lateDone = Proc.fields(lateLine);
                 assertEquals("0", lateDone.get("bad"), late.recent());
@@ -105,7 +108,6 @@ class InteropReadTest
                 assertEquals(index + lateLost, Long.parseLong(lateDone.get("gaps")), lateLine);
                 assertEquals(count, index + lateReceived + lateLost, lateLine);
             }
-            final String doneLine = reader.await("DONE", seconds(30));
             final Map<String, String> done = Proc.fields(doneLine);
             final long received = Long.parseLong(done.get("received"));
             final long lost = Long.parseLong(done.get("lost"));
