@@ -124,6 +124,8 @@ class InteropReadTest
             assertEquals(count, received + lost, doneLine);
             assertEquals(Long.parseLong(done.get("lossEvents")) > 0, true);
             assertEquals(0, publisher.waitFor(seconds(10)));
+            // Both C readers left: their slots are free, the loss they were told of was kept in them until then.
+            assertEquals(0, topic.status().subscribers().size(), topic.status().toString());
         }
     }
 
