@@ -86,7 +86,12 @@ class InteropReadTest
             final String doneLine;
             // A second untethered reader joins at the tail while the stream runs: it finds its start by walking from
             // the oldest record, and the message index it counts there is exact too.
-            Thread.sleep(100);
+            // It joins once the stream has gone round the ring a few times (the oldest record is then not the first).
+            final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (topic.status().tail() < 8 * 16 * 1024 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(1);
+            }
             try (Proc late = CPrograms.read("c-untethered-late", "--topic", test.path("ticks"), "--policy",
                 "untethered", "--span", String.valueOf(SPAN), "--idle-ms", "3000", "--slow-every", "300",
                 "--slow-us", "500"))
