@@ -1337,7 +1337,8 @@ int shm_subscriber_join(shm_topic *t, shm_subscriber *s, int policy, int start_o
         cstore64(t, slot + S_POSITION, position, memory_order_seq_cst);
         cstore32(t, slot + S_STATE, STATE_ACTIVE, memory_order_seq_cst);
         s->copy_capacity = (size_t)align16(t->record_header_length + t->max_message_length);
-        s->copy = aligned_alloc(64, s->copy_capacity);
+        /* C11: the size given to aligned_alloc is a multiple of the alignment. */
+        s->copy = aligned_alloc(64, (size_t)align_up((int64_t)s->copy_capacity, 64));
         r = s->copy == NULL ? fail(t, SHM_EIO, "out of memory") : 0;
     }
     else if (r == 0)

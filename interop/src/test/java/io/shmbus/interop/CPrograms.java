@@ -56,6 +56,14 @@ final class CPrograms
                 final List<String> command = new ArrayList<>();
                 command.add(cc);
                 command.addAll(CFLAGS);
+                // More flags for a run by hand, e.g. -Dshmbus.interop.extraCflags="-fsanitize=address,undefined".
+                for (final String flag : System.getProperty("shmbus.interop.extraCflags", "").split(" "))
+                {
+                    if (!flag.isBlank())
+                    {
+                        command.add(flag);
+                    }
+                }
                 command.add("-o");
                 command.add(out.resolve(program).toString());
                 command.add(sources().resolve(program + ".c").toString());

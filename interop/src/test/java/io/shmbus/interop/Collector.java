@@ -68,9 +68,16 @@ final class Collector implements AutoCloseable
     }
 
     @Override
-    public void close() throws InterruptedException
+    public void close()
     {
         stop = true;
-        thread.join(5000);
+        try
+        {
+            thread.join(5000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 }

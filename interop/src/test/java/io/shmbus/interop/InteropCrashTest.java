@@ -152,6 +152,62 @@ class InteropCrashTest
         }
     }
 
+    @Test
+    @Timeout(60)
+    void aCJoinerFreesADeadJavaSubscribersSlot() throws Exception
+    {
+        // One subscriber slot: the C reader can only join in the dead Java subscriber's.
+        final TopicOptions options = TopicOptions.builder().capacityBytes(16 * 1024).maxMessageLength(256)
+            .maxPublishers(1).maxSubscribers(1).build();
+        try (InteropBus test = new InteropBus("crash-java-subscriber");
+            Topic topic = test.bus().topic("rates", options))
+        {
+            final java.nio.file.Path file = test.directory().resolve("rates");
+            try (Proc doomed = Proc.java("java-subscriber", JavaSubscriberMain.class, test.directory().toString(),
+                "rates"))
+            {
+                assertEquals(0, Proc.field(doomed.await("READY", seconds(20)), "slot"));
+                waitFor(() -> readInt(file, ControlWords.DATA_WAITERS) == 1, 10_000, "the Java subscriber to sleep");
+                assertEquals(1, readInt(file, ControlWords.SUBSCRIBER_COUNT));
+                doomed.kill9();
+            }
+            // Dead, it still counts as a subscriber and as a sleeper until somebody repairs its slot.
+            assertEquals(1, readInt(file, ControlWords.SUBSCRIBER_COUNT));
+            assertEquals(1, readInt(file, ControlWords.DATA_WAITERS));
+            try (Proc reader = CPrograms.read("c-reader", "--topic", test.path("rates"), "--count", "1", "--span",
+                String.valueOf(SPAN), "--idle-ms", "20000"))
+            {
+                assertEquals(0, Proc.field(reader.await("READY", seconds(10)), "slot"));
+                // The C joiner took the dead subscriber out of dataWaiters and subscriberCount, then counted itself.
+                assertEquals(1, readInt(file, ControlWords.SUBSCRIBER_COUNT));
+                final TopicStatus status = topic.status();
+                assertEquals(1, status.reclaims(), status.toString());
+                assertEquals(1, status.subscribers().size());
+                assertTrue(status.subscribers().getFirst().alive(), status.toString());
+                try (Publisher publisher = topic.publisher(PublisherOptions.shared()))
+                {
+                    Publishing.publish(publisher, 1, 1, SPAN);
+                }
+                assertEquals("1", Proc.fields(reader.await("DONE", seconds(10))).get("received"));
+                assertEquals(0, reader.waitFor(seconds(10)));
+            }
+            assertEquals(0, readInt(file, ControlWords.DATA_WAITERS));
+            assertEquals(0, readInt(file, ControlWords.SUBSCRIBER_COUNT));
+        }
+    }
+
+    private static int readInt(final java.nio.file.Path file, final int offset)
+    {
+        try
+        {
+            return ControlWords.readInt(file, offset);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
     private static void waitFor(final java.util.function.BooleanSupplier condition, final long timeoutMs,
         final String what) throws InterruptedException
     {

@@ -83,17 +83,25 @@ class InteropReadTest
             reader.await("READY", seconds(10));
             publisher.await("READY", seconds(20));
             publisher.send("GO");
+            final String doneLine;
             // A second untethered reader joins at the tail while the stream runs: it finds its start by walking from
             // the oldest record, and the message index it counts there is exact too.
-            Thread.sleep(100);
+            // It joins once the stream has gone round the ring a few times (the oldest record is then not the first).
+            final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (topic.status().tail() < 8 * 16 * 1024 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(1);
+            }
             try (Proc late = CPrograms.read("c-untethered-late", "--topic", test.path("ticks"), "--policy",
                 "untethered", "--span", String.valueOf(SPAN), "--idle-ms", "3000", "--slow-every", "300",
                 "--slow-us", "500"))
             {
                 final long index = Proc.field(late.await("READY", seconds(10)), "index");
-                final Map<String, String> published = Proc.fields(publisher.await("DONE", seconds(40)));
-                assertEquals(String.valueOf(count), published.get("count"));
+                // The readers first: one that fails says so at once (an ERROR line fails the wait).
+                doneLine = reader.await("DONE", seconds(40));
                 final String lateLine = late.await("DONE", seconds(30));
+                final Map<String, String> published = Proc.fields(publisher.await("DONE", seconds(10)));
+                assertEquals(String.valueOf(count), published.get("count"));
                 System.out.println("late untethered C reader, joined at message " + index + ": " + lateLine);
                 final Map<String, String> lateDone = Proc.fields(lateLine);
                 assertEquals("0", lateDone.get("bad"), late.recent());
@@ -105,7 +113,6 @@ class InteropReadTest
                 assertEquals(index + lateLost, Long.parseLong(lateDone.get("gaps")), lateLine);
                 assertEquals(count, index + lateReceived + lateLost, lateLine);
             }
-            final String doneLine = reader.await("DONE", seconds(30));
             final Map<String, String> done = Proc.fields(doneLine);
             final long received = Long.parseLong(done.get("received"));
             final long lost = Long.parseLong(done.get("lost"));
@@ -122,6 +129,8 @@ class InteropReadTest
             assertEquals(count, received + lost, doneLine);
             assertEquals(Long.parseLong(done.get("lossEvents")) > 0, true);
             assertEquals(0, publisher.waitFor(seconds(10)));
+            // Both C readers left: their slots are free, the loss they were told of was kept in them until then.
+            assertEquals(0, topic.status().subscribers().size(), topic.status().toString());
         }
     }
 

@@ -80,6 +80,7 @@ public final class JavaPublisherMain
                     }
                     claim.buffer().putBytes(0, scratch, 0, length);
                     claim.type(tag).commit();
+                    stuckSince = 0;
                 }
                 else
                 {
@@ -89,6 +90,7 @@ public final class JavaPublisherMain
                     {
                         backPressured += waitOut(publisher, result);
                     }
+                    stuckSince = 0;
                 }
                 if (every > 0 && (seq + 1) % every == 0)
                 {
@@ -100,11 +102,22 @@ public final class JavaPublisherMain
         }
     }
 
+    private static long stuckSince;
+
     private static int waitOut(final Publisher publisher, final long result)
     {
         if (result == Publisher.CLOSED)
         {
             throw new IllegalStateException("publisher " + publisher.id() + " closed");
+        }
+        final long now = System.nanoTime();
+        if (stuckSince == 0)
+        {
+            stuckSince = now;
+        }
+        else if (now - stuckSince > TimeUnit.SECONDS.toNanos(20))
+        {
+            throw new IllegalStateException("no progress for 20 s (status " + result + ")");
         }
         Thread.yield();
         return result == Publisher.BACK_PRESSURED ? 1 : 0;
