@@ -15,6 +15,9 @@ import java.util.List;
  * @param reclaims      slots of dead participants reclaimed.
  * @param publishers    the attached (or dead, not yet reclaimed) publishers.
  * @param subscribers   the attached, detached durable, or dead subscribers.
+ * @param takeovers     cleaning rounds taken over from an owner that was stalled or dead (0 where the transport
+ *                      has no rounds).
+ * @param holes         ring ranges a stalled cleaner may still zero, which claims pad over now.
  */
 public record TopicStatus(
     String name,
@@ -24,8 +27,35 @@ public record TopicStatus(
     long repairs,
     long reclaims,
     List<PublisherStatus> publishers,
-    List<SubscriberStatus> subscribers)
+    List<SubscriberStatus> subscribers,
+    long takeovers,
+    long holes)
 {
+    /**
+     * A topic of a transport without cleaning rounds.
+     *
+     * @param name          the topic name.
+     * @param tail          the tail position.
+     * @param oldest        the oldest retained position.
+     * @param capacityBytes the ring's size.
+     * @param repairs       repairs made.
+     * @param reclaims      slots reclaimed.
+     * @param publishers    the publishers.
+     * @param subscribers   the subscribers.
+     */
+    public TopicStatus(
+        final String name,
+        final long tail,
+        final long oldest,
+        final int capacityBytes,
+        final long repairs,
+        final long reclaims,
+        final List<PublisherStatus> publishers,
+        final List<SubscriberStatus> subscribers)
+    {
+        this(name, tail, oldest, capacityBytes, repairs, reclaims, publishers, subscribers, 0, 0);
+    }
+
     /**
      * One publisher slot.
      *

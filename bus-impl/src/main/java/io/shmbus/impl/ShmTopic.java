@@ -577,7 +577,7 @@ final class ShmTopic implements Topic
             FaultPoints.reach(FaultPoints.JOIN_SLOT, index);
         }
         final long[] start = new long[2];
-        final RoundWait roundWait = new RoundWait(ring, liveness, JOIN_TIMEOUT_NS);
+        final RoundWait roundWait = new RoundWait(ring, liveness, JOIN_TIMEOUT_NS, -(index + 1));
         if (resumed)
         {
             start[0] = ring.checkPosition(control.getLongVolatile(slot + POSITION_OFFSET), "durable subscriber position");
@@ -878,7 +878,9 @@ final class ShmTopic implements Topic
             control.getLongVolatile(ControlDescriptor.REPAIRS_OFFSET),
             control.getLongVolatile(ControlDescriptor.RECLAIMS_OFFSET),
             java.util.List.copyOf(publishers),
-            java.util.List.copyOf(subscribers));
+            java.util.List.copyOf(subscribers),
+            control.getLongVolatile(ControlDescriptor.TAKEOVERS_OFFSET),
+            control.getLongVolatile(ControlDescriptor.CLEAN_HOLES_OFFSET));
     }
 
     private void checkOpen()

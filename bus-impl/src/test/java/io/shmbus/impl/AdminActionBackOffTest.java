@@ -23,9 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * ADMIN_ACTION is "retry soon", not "spin": while a live participant holds the cleaning lock (here another
- * publisher of this process, whose code the test stores in cleanLock as if it had been stopped inside a round),
- * every offer that needs a round is answered ADMIN_ACTION and counted in the publisher's status, and a blocking
- * offer waits for it without burning the CPU, honours its timeout, and goes through once the round is over.
+ * publisher of this process, whose code the test stores in cleanLock as if it were inside a round), every offer that
+ * needs a round is answered ADMIN_ACTION and counted in the publisher's status; a blocking offer waits for a round
+ * that is moving without burning the CPU, honours its timeout and goes through once the round is over; and a round
+ * that shows no progress is taken over.
  */
 class AdminActionBackOffTest
 {
@@ -42,6 +43,12 @@ class AdminActionBackOffTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void heldRoundIsCountedAndWaitedForWithoutSpinning() throws Exception
     {
+        // A round that is never taken over: as if its owner were slow but moving (takeovers: the test below).
+        final java.lang.reflect.Field patience = Class.forName("io.shmbus.impl.ring.RingPublisher")
+            .getDeclaredField("takeOverPatienceNs");
+        patience.setAccessible(true);
+        final long defaultPatience = patience.getLong(null);
+        patience.setLong(null, Long.MAX_VALUE / 2);
         try (TestBus bus = TestBus.create("admin-action"); Topic topic = bus.bus().topic("t", OPTIONS))
         {
             final UnsafeBuffer control = ((ShmTopic)topic).ring().control();
@@ -90,6 +97,42 @@ class AdminActionBackOffTest
             assertTrue(!later.isDone(), "still waiting while the round is held");
             control.putLongVolatile(ControlDescriptor.CLEAN_LOCK_OFFSET, 0); // the round is over
             assertTrue(later.get(30, TimeUnit.SECONDS) > 0, "published once the round was over");
+        }
+        finally
+        {
+            patience.setLong(null, defaultPatience);
+        }
+    }
+
+    /**
+     * The same held round with the default patience: the blocked offer takes the round over (its owner showed no
+     * progress for 200 us) and goes through at once, instead of waiting for an owner that may never go on.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void heldRoundIsTakenOverByABlockedOffer() throws Exception
+    {
+        try (TestBus bus = TestBus.create("admin-takeover"); Topic topic = bus.bus().topic("t", OPTIONS))
+        {
+            final UnsafeBuffer control = ((ShmTopic)topic).ring().control();
+            final Subscriber subscriber = topic.subscriber(SubscriberOptions.tethered());
+            final Publisher publisher = topic.publisher(PublisherOptions.shared());
+            final Publisher owner = topic.publisher(PublisherOptions.shared());
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[200]);
+            control.putLongVolatile(ControlDescriptor.CLEAN_LOCK_OFFSET, owner.id() + 1);
+            long result;
+            while ((result = publisher.offer(message, 0, message.capacity())) > 0)
+            {
+                subscriber.poll(IGNORE, 100);
+            }
+            assertEquals(Publisher.ADMIN_ACTION, result, "the offer that needed a round");
+            final long takeovers = topic.status().takeovers();
+            final long started = System.nanoTime();
+            assertTrue(publisher.offerBlocking(message, 0, message.capacity(), TimeUnit.SECONDS.toNanos(20)) > 0);
+            final long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertTrue(ms < 5_000, "took " + ms + " ms");
+            assertEquals(takeovers + 1, topic.status().takeovers(), "the held round was taken over");
+            assertEquals(0, control.getLongVolatile(ControlDescriptor.CLEAN_LOCK_OFFSET));
         }
     }
 

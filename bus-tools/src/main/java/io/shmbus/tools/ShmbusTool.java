@@ -221,9 +221,11 @@ public final class ShmbusTool
         private void print(final TopicStatus before, final TopicStatus after, final List<BridgeStatus.Snapshot> sides)
         {
             final double seconds = Math.max(1, intervalMs) / 1000.0;
-            System.out.printf("topic %s  capacity %d  tail %d  oldest %d  %.1f MB/s  repairs %d  reclaims %d%n",
+            System.out.printf("topic %s  capacity %d  tail %d  oldest %d  %.1f MB/s  repairs %d  reclaims %d  " +
+                "takeovers %d  holes %d%n",
                 after.name(), after.capacityBytes(), after.tail(), after.oldest(),
-                (after.tail() - before.tail()) / seconds / 1e6, after.repairs(), after.reclaims());
+                (after.tail() - before.tail()) / seconds / 1e6, after.repairs(), after.reclaims(), after.takeovers(),
+                after.holes());
             for (final TopicStatus.PublisherStatus p : after.publishers())
             {
                 System.out.printf("  publisher %3d pid %7d %-5s %-9s published %d back-pressured %d " +

@@ -50,14 +50,14 @@ class InteropHeaderTest
     void javaAndCRefuseTheSameFiles() throws Exception
     {
         final List<Case> cases = List.of(
-            new Case("layout version 3", putInt(8, 3), true,
-                "layout version is 3, this shmbus reads version 2", "layout version is 3, this reader reads version 2"),
-            new Case("layout version 3, other fields changed too", file ->
+            new Case("layout version 4", putInt(8, 4), true,
+                "layout version is 4, this shmbus reads version 3", "layout version is 4, this reader reads version 3"),
+            new Case("layout version 4, other fields changed too", file ->
             {
-                putInt(8, 3).apply(file);
+                putInt(8, 4).apply(file);
                 putInt(12, 8192).apply(file);
                 putLong(2000, 42).apply(file);
-            }, true, "layout version is 3", "layout version is 3"),
+            }, true, "layout version is 4", "layout version is 4"),
             new Case("not initialised", putInt(8, 0), true, "not initialised", "not initialised"),
             new Case("wrong magic", putLong(0, 0x1234), true, "not a shmbus topic", "not a shmbus topic"),
             new Case("capacity not a power of two", putLong(40, 20000), true, "ring capacity 20000",

@@ -35,8 +35,14 @@ public final class FaultPoints
     public static final String AFTER_HEADER = "afterHeader";
     /** A shared publisher's claim: after its slot names the claim, before the compare-and-swap of the tail. */
     public static final String BEFORE_CAS = "beforeCas";
+    /** In a cleaning round: walked, its proposal in the owner's round area, not yet announced in cleanLock. */
+    public static final String ROUND_WALKED = "roundWalked";
     /** In a cleaning round: after cleanIntent was stored, before any byte was zeroed (the lock is held). */
     public static final String IN_ROUND = "inRound";
+    /** In a cleaning round: a zeroing step announced and the lock found still held, before its bytes are zeroed. */
+    public static final String IN_STEP = "inStep";
+    /** In a cleaning round: every step zeroed, cleanCount and cleanLimit not yet stored. */
+    public static final String ROUND_COMMIT = "roundCommit";
     /** A shared publisher's claim: its compare-and-swap of the tail failed, its slot still names the old tail. */
     public static final String AFTER_FAILED_CAS = "afterFailedCas";
     /** A subscriber joining: its slot is active at its start position, it is not counted as connected yet. */

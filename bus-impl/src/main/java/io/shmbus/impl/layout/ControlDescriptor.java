@@ -16,7 +16,9 @@ import static io.shmbus.impl.layout.Layout.PADDED_BLOCK;
  *         136     cleanIntent (int64)   the cleaning publisher   untethered readers (lap check)
  *         144     cleanCount (int64)    the cleaning publisher   untethered readers (loss count)
  *         152     cleanLock (int64)     CAS by publishers        publishers, joiners
- *         160     cleanPending (int64)  the cleaning publisher   whoever recovers a dead cleaner
+ *         160     cleanPending (int64)  the cleaning publisher   whoever takes a round over
+ *         168     cleanHoles (int64)    round takers, owners     publishers (claims jump holes)
+ *         176     cleanZeroed (int64)   the round's cleaner(s)   whoever takes a round over
  *  2      256     dataSignal (int32)    publishers (futex word)  sleeping subscribers
  *         260     dataWaiters (int32)   sleeping subscribers     publishers after each commit
  *         264     blockingSubscribers   subscribers (join/leave) publishers
@@ -28,6 +30,7 @@ import static io.shmbus.impl.layout.Layout.PADDED_BLOCK;
  *         520     exclusivePublisher    the exclusive publisher  publishers joining
  *         528     repairs (int64)       whoever repairs          tools
  *         536     reclaims (int64)      whoever reclaims a slot  tools
+ *         544     takeovers (int64)     whoever takes a round    tools
  *  5      640     reserved
  *  6      768     reserved
  *  7      896     reserved
@@ -38,10 +41,20 @@ import static io.shmbus.impl.layout.Layout.PADDED_BLOCK;
  * <p>Positions are byte offsets in an endless stream that starts at 0 and only grows; the ring index of
  * position p is {@code p & (capacity - 1)}.
  *
- * <p><b>cleanLock</b> holds 0, or the slot index plus one of the publisher running a round; a round whose
- * publisher died (its slot lock is free) is finished by whoever finds it: cleanPending holds the cleanCount
- * the round will publish, stored before cleanIntent, so finishing it is idempotent (zero
- * {@code [cleanLimit, cleanIntent)} again, store cleanCount = cleanPending, cleanLimit = cleanIntent).
+ * <p><b>cleanLock</b> holds 0, or the word of the participant running a round:
+ * {@link RoundAreaDescriptor#lockWord}, its code (a publisher's slot index plus one, minus a subscriber's plus one)
+ * in the low 32 bits and bit 32 set once the round's proposal (new limit, new count) is in the owner's round area.
+ * A round whose owner makes no progress for a short patience, or died, is taken over by a CAS from the word as
+ * read: an unannounced round is dropped, an announced one is carried on from the proposal. Every store a round
+ * makes to the shared words is a CAS from the value before the round, so a stalled owner that resumes after its
+ * round was finished changes nothing; its zeroing is fenced by the step protocol and holes (docs/LAYOUT.md).
+ *
+ * <p><b>cleanZeroed</b>: how far the round in progress has zeroed, from cleanLimit to cleanIntent, advanced by a
+ * CAS after each step (equal to cleanLimit between rounds). A taker goes on from it, so that it never zeroes again
+ * what its owner zeroed (the owner, stalled just before its commit, may publish its limit at any moment).
+ *
+ * <p><b>cleanHoles</b> counts the step ranges that were being zeroed when their round was taken over: while one
+ * is a hole (state 2 in its owner's round area), claims jump over its ring bytes with padding.
  *
  * <p><b>cleanLimit</b> (C): the ring bytes of positions from the tail up to C are zero, so a reader waiting at
  * the tail reads a zero length. Publishers keep {@code tail <= C - RecordDescriptor.ALIGNMENT}. C only grows,
@@ -60,6 +73,8 @@ public final class ControlDescriptor
     public static final int CLEAN_COUNT_OFFSET = CLEAN_INTENT_OFFSET + 8;
     public static final int CLEAN_LOCK_OFFSET = CLEAN_COUNT_OFFSET + 8;
     public static final int CLEAN_PENDING_OFFSET = CLEAN_LOCK_OFFSET + 8;
+    public static final int CLEAN_HOLES_OFFSET = CLEAN_PENDING_OFFSET + 8;
+    public static final int CLEAN_ZEROED_OFFSET = CLEAN_HOLES_OFFSET + 8;
 
     public static final int DATA_SIGNAL_OFFSET = 2 * PADDED_BLOCK;
     public static final int DATA_WAITERS_OFFSET = DATA_SIGNAL_OFFSET + 4;
@@ -74,6 +89,7 @@ public final class ControlDescriptor
     public static final int EXCLUSIVE_PUBLISHER_OFFSET = PUBLISHER_COUNT_OFFSET + 4;
     public static final int REPAIRS_OFFSET = EXCLUSIVE_PUBLISHER_OFFSET + 8;
     public static final int RECLAIMS_OFFSET = REPAIRS_OFFSET + 8;
+    public static final int TAKEOVERS_OFFSET = RECLAIMS_OFFSET + 8;
 
     public static final int PUBLISHER_SLOTS_OFFSET = 8 * PADDED_BLOCK;
 

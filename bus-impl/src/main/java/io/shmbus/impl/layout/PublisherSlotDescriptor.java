@@ -26,6 +26,7 @@ package io.shmbus.impl.layout;
  *   68     mode (int32)                1 exclusive, 2 shared
  *   72     pid (int32)                 for display only: liveness is the kernel lock
  *   80     attachedMs (int64)          epoch ms
+ *   88     round area (40 bytes)       the cleaning round this publisher runs: {@link RoundAreaDescriptor}
  * </pre>
  */
 public final class PublisherSlotDescriptor
@@ -44,6 +45,7 @@ public final class PublisherSlotDescriptor
     public static final int MODE_OFFSET = STATE_OFFSET + 4;
     public static final int PID_OFFSET = MODE_OFFSET + 4;
     public static final int ATTACHED_MS_OFFSET = PID_OFFSET + 8;
+    public static final int ROUND_AREA_OFFSET = ATTACHED_MS_OFFSET + 8;
 
     public static final int STATE_FREE = 0;
     public static final int STATE_ACTIVE = 1;

@@ -13,6 +13,8 @@ package io.shmbus.impl.layout;
  *    8     deliveredMessages (int64)   stored after each poll that delivered, beside the position: one
  *                                      cache line written per poll
  *   16     messageIndex (int64)        durable only: messages in the stream before position
+ *   24     round area (40 bytes)       a round this subscriber finishes for a stalled or dead owner (joins):
+ *                                      {@link RoundAreaDescriptor}
  *   64     state (int32)               0 free, 1 active, 2 detached (durable, owner gone, position kept)
  *   68     policy (int32)              1 tethered, 2 untethered, 3 durable
  *   72     pid (int32)                 for display only: liveness is the kernel lock
@@ -51,6 +53,7 @@ public final class SubscriberSlotDescriptor
     public static final int REPAIRING_OFFSET = COUNTED_OFFSET + 4;
     public static final int DELIVERED_OFFSET = POSITION_OFFSET + 8;
     public static final int MESSAGE_INDEX_OFFSET = DELIVERED_OFFSET + 8;
+    public static final int ROUND_AREA_OFFSET = MESSAGE_INDEX_OFFSET + 8;
     public static final int LOST_MESSAGES_OFFSET = 2 * Layout.CACHE_LINE + 8;
     public static final int LOST_BYTES_OFFSET = LOST_MESSAGES_OFFSET + 8;
     public static final int WAITS_OFFSET = LOST_BYTES_OFFSET + 8;

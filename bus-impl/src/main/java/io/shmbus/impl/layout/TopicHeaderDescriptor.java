@@ -61,7 +61,7 @@ public final class TopicHeaderDescriptor
     /** "SHMBUS" followed by two zero bytes, read as a little-endian int64. */
     public static final long MAGIC = 0x0000_5355_424D_4853L;
     /** The layout version this code reads and writes. */
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
     /** Length of the header page. */
     public static final int HEADER_LENGTH = 4096;
     /** Longest name stored in the header. */

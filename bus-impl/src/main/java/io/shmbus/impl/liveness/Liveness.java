@@ -2,6 +2,7 @@ package io.shmbus.impl.liveness;
 
 import io.shmbus.impl.layout.LockDescriptor;
 import io.shmbus.impl.layout.PublisherSlotDescriptor;
+import io.shmbus.impl.layout.RoundAreaDescriptor;
 import io.shmbus.impl.layout.SubscriberSlotDescriptor;
 import io.shmbus.impl.signal.DataSignal;
 import io.shmbus.impl.signal.SpaceSignal;
@@ -103,7 +104,8 @@ public final class Liveness
                 continue;
             }
             final long start = control.getLongVolatile(slot + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET);
-            final int extent = control.getInt(slot + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET);
+            // Negative: one padding record over a hole (Repair#repairClaim).
+            final int extent = Math.abs(control.getInt(slot + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET));
             if (start <= position && position < start + extent && !isPublisherAlive(i))
             {
                 repaired |= reclaimPublisher(i);
@@ -180,22 +182,25 @@ public final class Liveness
      */
     public boolean finishDeadRound()
     {
-        final long owner = ring.cleanLockValue();
-        if (owner == 0 || owner == code)
+        final long word = ring.cleanLockValue();
+        final int owner = RoundAreaDescriptor.lockCode(word);
+        if (word == 0 || owner == code)
         {
             return false;
         }
         if (owner > maxPublishers || owner < -maxSubscribers)
         {
-            throw ring.corrupt("cleanLock holds " + owner + ", which names no publisher (1.." + maxPublishers +
+            throw ring.corrupt("cleanLock holds " + word + ", which names no publisher (1.." + maxPublishers +
                 ") nor subscriber (-1..-" + maxSubscribers + ")");
         }
-        final boolean alive = owner > 0 ? isPublisherAlive((int)owner - 1) : isSubscriberAlive((int)-owner - 1);
+        final boolean alive = owner > 0 ? isPublisherAlive(owner - 1) : isSubscriberAlive(-owner - 1);
         if (alive)
         {
             return false;
         }
-        if (ring.finishRound(owner, code))
+        // A step the dead owner had under way becomes a hole: it is zeroed and released when its slot is reclaimed
+        // (under the slot's lock, so never the area of a participant that took the slot since).
+        if (ring.takeOverRound(word, (int)code))
         {
             ring.control().getAndAddLong(io.shmbus.impl.layout.ControlDescriptor.REPAIRS_OFFSET, 1);
             LOG.warn("finished a cleaning round of {} left by dead participant code {}", ring.source(), owner);

@@ -4,6 +4,7 @@ import io.shmbus.impl.layout.ControlDescriptor;
 import io.shmbus.impl.layout.LockDescriptor;
 import io.shmbus.impl.layout.PublisherSlotDescriptor;
 import io.shmbus.impl.layout.RecordDescriptor;
+import io.shmbus.impl.layout.RoundAreaDescriptor;
 import io.shmbus.impl.layout.SubscriberSlotDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
@@ -56,9 +57,11 @@ public final class Repair
     {
         final UnsafeBuffer control = ring.control();
         final int slot = ring.publisherSlot(index);
-        final long roundOwner = ring.cleanLockValue();
-        // It died cleaning; its slot lock is ours, so is the round.
-        if (roundOwner == index + 1 && ring.finishRound(roundOwner, roundOwner))
+        final long roundWord = ring.cleanLockValue();
+        // A step it had under way is over; a hole it left is zeroed and released (we hold its slot lock).
+        ring.clearDeadRoundArea(index + 1);
+        // It died cleaning; its slot lock is ours, so is the round: carried on in its own round area.
+        if (RoundAreaDescriptor.lockCode(roundWord) == index + 1 && ring.takeOverRound(roundWord, index + 1))
         {
             control.getAndAddLong(ControlDescriptor.REPAIRS_OFFSET, 1);
             LOG.warn("finished the cleaning round that dead publisher slot {} of {} left", index, ring.source());
@@ -101,9 +104,12 @@ public final class Repair
         final UnsafeBuffer control = ring.control();
         final int slot = ring.publisherSlot(index);
         final long start = control.getLongVolatile(slot + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET);
-        final int extent = control.getInt(slot + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET);
+        final int stored = control.getInt(slot + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET);
+        // Negative: the claim is one padding record over a hole, which may run past the ring's end.
+        final boolean single = stored < 0;
+        final int extent = single ? -stored : stored;
         final int capacity = ring.capacity();
-        if (start < 0 || extent < RecordDescriptor.ALIGNMENT || extent > capacity / 2 ||
+        if (start < 0 || extent < RecordDescriptor.ALIGNMENT || extent > (single ? capacity : capacity / 2) ||
             (extent & (RecordDescriptor.ALIGNMENT - 1)) != 0 || (start & (RecordDescriptor.ALIGNMENT - 1)) != 0)
         {
             return 0;
@@ -117,7 +123,7 @@ public final class Repair
             return 0; // long gone, or a CAS that never happened
         }
         final int startIndex = (int)start & (capacity - 1);
-        final boolean wraps = startIndex + extent > capacity;
+        final boolean wraps = !single && startIndex + extent > capacity;
         final int padding = wraps ? capacity - startIndex : 0;
         final boolean padFirst = wraps && start >= oldest && isUncommitted(ring, startIndex, padding);
         final boolean padRecord = isUncommitted(ring, wraps ? 0 : startIndex, extent - padding);
@@ -188,7 +194,7 @@ public final class Repair
             {
                 continue;
             }
-            final long end = start + control.getInt(slot + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET);
+            final long end = start + Math.abs(control.getInt(slot + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET));
             if (end <= start || end > tail || (best >= 0 && end >= best))
             {
                 continue;
@@ -252,6 +258,7 @@ public final class Repair
         final UnsafeBuffer control = ring.control();
         final int slot = ring.subscriberSlot(index);
         forgetSleeper(control, slot);
+        ring.clearDeadRoundArea(-(index + 1));
         control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_FREE);
         if (control.getIntVolatile(slot + SubscriberSlotDescriptor.COUNTED_OFFSET) != 0)
         {
@@ -277,6 +284,7 @@ public final class Repair
         final UnsafeBuffer control = ring.control();
         final int slot = ring.subscriberSlot(index);
         forgetSleeper(control, slot);
+        ring.clearDeadRoundArea(-(index + 1));
         control.putLong(slot + SubscriberSlotDescriptor.DETACHED_MS_OFFSET, System.currentTimeMillis());
         control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_DETACHED);
         settleWaiters(ring, ControlDescriptor.DATA_WAITERS_OFFSET, true);

@@ -6,8 +6,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * What liveness checks and repairs need of a topic's ring, owned here so that dependencies point one way: the
  * ring package implements it ({@code Ring}) and calls into liveness; liveness never names the ring's classes.
- * Everything a repair does is on the shared words and slots this gives, plus the two ring operations that have
- * to stay with the cleaning protocol (finishing a dead owner's round, waking sleepers after a repair).
+ * Everything a repair does is on the shared words and slots this gives, plus the ring operations that have
+ * to stay with the cleaning protocol (taking a dead owner's round over, settling its round area, waking sleepers).
  */
 public interface RingAccess
 {
@@ -69,13 +69,23 @@ public interface RingAccess
     int subscriberSlot(int subscriberIndex);
 
     /**
-     * Finish a cleaning round whose owner died, and release its lock.
+     * Take over the cleaning round held by the lock word {@code seen} (its owner is dead, or stalled), finish or drop
+     * it, and release the lock.
      *
-     * @param deadOwner the lock value of the dead owner, as read.
-     * @param myCode    the finisher's own code.
-     * @return true when this call finished the round and released the lock.
+     * @param seen   the cleanLock word as read.
+     * @param myCode the taker's own code.
+     * @return true when this call took the round.
      */
-    boolean finishRound(long deadOwner, long myCode);
+    boolean takeOverRound(long seen, int myCode);
+
+    /**
+     * Settle the cleaning-round area of a participant known dead: an unfinished step is over, a hole it left is
+     * zeroed and released.
+     *
+     * @param code the dead participant's code.
+     * @return true when a hole was released.
+     */
+    boolean clearDeadRoundArea(int code);
 
     /**
      * Wake every sleeper after a repair changed what they wait for.

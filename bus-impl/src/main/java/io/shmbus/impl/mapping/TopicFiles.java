@@ -373,6 +373,7 @@ public final class TopicFiles
             // Every ring byte is zero (fresh pages), so the whole first lap is clean.
             control.putLong(ControlDescriptor.CLEAN_LIMIT_OFFSET, geometry.capacity());
             control.putLong(ControlDescriptor.CLEAN_INTENT_OFFSET, geometry.capacity());
+            control.putLong(ControlDescriptor.CLEAN_ZEROED_OFFSET, geometry.capacity());
             TopicHeaderDescriptor.initialise(
                 new UnsafeBuffer(address, TopicHeaderDescriptor.HEADER_LENGTH), geometry, flags, name,
                 Linux.getpid(), System.currentTimeMillis());

@@ -55,22 +55,41 @@ public final class ExclusiveRingPublisher extends RingPublisher
         {
             return NOT_CONNECTED;
         }
-        final long tail = this.tail;
         final int aligned = align(recordLength);
-        final int index = (int)tail & mask;
-        final int toEnd = capacity - index;
-        final int padding = aligned > toEnd ? toEnd : 0;
-        final long end = tail + padding + aligned;
-        if (end > limitCache - ALIGNMENT)
+        final int slotOffset = this.slotOffset;
+        long tail;
+        int index;
+        int padding;
+        long end;
+        while (true)
         {
-            final long status = makeRoom(end);
+            tail = this.tail;
+            index = (int)tail & mask;
+            final int toEnd = capacity - index;
+            padding = aligned > toEnd ? toEnd : 0;
+            end = tail + padding + aligned;
+            if (end <= limitCache - ALIGNMENT)
+            {
+                break;
+            }
+            final long status = makeRoom(tail, end);
             if (status < 0)
             {
                 return status;
             }
+            if (status != PAD)
+            {
+                break;
+            }
+            // One padding record over a hole; the slot names it with a negative length (see the repair).
+            final int length = (int)(padTo - tail);
+            control.putLong(slotOffset + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET, tail);
+            control.putInt(slotOffset + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET, -length);
+            control.putLongRelease(ControlDescriptor.TAIL_OFFSET, padTo);
+            writeHolePadding(index, length);
+            this.tail = padTo;
         }
 
-        final int slotOffset = this.slotOffset;
         control.putLong(slotOffset + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET, tail);
         control.putInt(slotOffset + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET, (int)(end - tail));
         control.putLongRelease(ControlDescriptor.TAIL_OFFSET, end);

@@ -1,6 +1,5 @@
 package io.shmbus.impl.ring;
 
-import io.shmbus.impl.faults.FaultPoints;
 import io.shmbus.TopicCorruptedException;
 import io.shmbus.impl.layout.ControlDescriptor;
 import io.shmbus.impl.layout.RecordDescriptor;
@@ -11,13 +10,10 @@ import io.shmbus.impl.mapping.MappedTopic;
 import io.shmbus.impl.signal.DataSignal;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.lang.invoke.VarHandle;
-
 import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_COUNT_OFFSET;
 import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_INTENT_OFFSET;
 import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_LIMIT_OFFSET;
 import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_LOCK_OFFSET;
-import static io.shmbus.impl.layout.ControlDescriptor.CLEAN_PENDING_OFFSET;
 import static io.shmbus.impl.layout.RecordDescriptor.ALIGNMENT;
 import static io.shmbus.impl.layout.RecordDescriptor.KIND_MESSAGE;
 import static io.shmbus.impl.layout.RecordDescriptor.KIND_OFFSET;
@@ -46,7 +42,7 @@ import static io.shmbus.impl.layout.RecordDescriptor.KIND_PADDING;
 public final class Ring implements RingAccess
 {
     /** Returned by {@link #reclaim(long, long)} when another publisher holds the cleaning lock. */
-    public static final long CLEAN_BUSY = -1;
+    public static final long CLEAN_BUSY = CleaningRound.BUSY;
 
     /**
      * The largest position any word of a topic may hold: 2^62 bytes (at 10 GB/s, fourteen years of traffic).
@@ -72,6 +68,7 @@ public final class Ring implements RingAccess
     final boolean requireSubscriber;
     final int chunk;
     final String source;
+    final CleaningRound round;
 
     /**
      * @param topic the mapped topic.
@@ -94,6 +91,7 @@ public final class Ring implements RingAccess
         this.requireSubscriber = (topic.flags() & TopicHeaderDescriptor.FLAG_REQUIRE_SUBSCRIBER) != 0;
         this.chunk = capacity / 4;
         this.source = topic.source();
+        this.round = new CleaningRound(this);
     }
 
     /**
@@ -205,101 +203,23 @@ public final class Ring implements RingAccess
     }
 
     /**
-     * Run one cleaning round so that a claim ending at {@code requiredEnd} fits, if the slowest tethered
-     * subscriber allows it. Rare (once per quarter of the ring), so it may read every subscriber slot.
-     *
-     * <p>Under cleanLock (a CAS; only publishers take it): walk last lap's records from
-     * {@code cleanLimit - capacity}, stopping at the first one not committed (its publisher is still writing,
-     * or died: see the repair) and never passing the slowest tethered subscriber; store the new limit into
-     * cleanIntent <em>before</em> zeroing (an untethered reader that sees a zeroed byte then sees the intent
-     * and knows it was lapped); zero the walked bytes; add the messages walked to cleanCount; publish the
-     * new cleanLimit; release the lock.
+     * Run one cleaning round so that a claim ending at {@code requiredEnd} fits: see {@link CleaningRound#reclaim}.
      *
      * @param requiredEnd the end of the claim that must fit below {@code cleanLimit - ALIGNMENT}.
-     * @param owner       the publisher slot index running the round, stored in the lock word.
-     * @return the clean limit after the round (possibly unchanged when subscribers hold the space), or
-     * {@link #CLEAN_BUSY}.
+     * @param owner       the publisher slot index running the round.
+     * @return the clean limit after the round, or {@link #CLEAN_BUSY}.
      */
     public long reclaim(final long requiredEnd, final int owner)
     {
-        final UnsafeBuffer control = this.control;
-        if (!control.compareAndSetLong(CLEAN_LOCK_OFFSET, 0, owner + 1))
-        {
-            return CLEAN_BUSY;
-        }
-        try
-        {
-            final long limit = checkPosition(control.getLongVolatile(CLEAN_LIMIT_OFFSET), "cleanLimit");
-            if (limit - ALIGNMENT >= requiredEnd)
-            {
-                return limit;
-            }
-            final long from = limit - capacity;
-            final long minimum = requiredEnd + ALIGNMENT - capacity;
-            final long tethered = minTetheredPosition(from);
-            // Never more than half a ring per round, whatever the shared words say (a claim needs less).
-            final long bound = Math.min(Math.min(Math.max(from + chunk, minimum), tethered), from + capacity / 2);
-
-            final UnsafeBuffer data = this.data;
-            final int mask = this.mask;
-            long position = from;
-            long messages = 0;
-            while (position < bound)
-            {
-                final int index = (int)position & mask;
-                final int length = data.getIntVolatile(index);
-                if (length <= 0)
-                {
-                    break;
-                }
-                final int aligned = checkRecord(index, length, position);
-                if (position + aligned > tethered)
-                {
-                    break;
-                }
-                if (data.getShort(index + KIND_OFFSET) == KIND_MESSAGE)
-                {
-                    messages++;
-                }
-                position += aligned;
-            }
-            if (position == from)
-            {
-                return limit;
-            }
-
-            final long newLimit = position + capacity;
-            control.putLongRelease(CLEAN_PENDING_OFFSET, control.getLong(CLEAN_COUNT_OFFSET) + messages);
-            control.putLongVolatile(CLEAN_INTENT_OFFSET, newLimit);
-            // The zeroing below is plain stores. A volatile store keeps earlier accesses before it, not later ones
-            // after it (on AArch64 a zeroed byte could become visible before the intent): an untethered reader that
-            // copies a zeroed byte must then see the intent and know it was lapped. Free on x86.
-            VarHandle.storeStoreFence();
-            if (FaultPoints.ANY)
-            {
-                FaultPoints.reach(FaultPoints.IN_ROUND, newLimit);
-            }
-            zero(limit, newLimit);
-            control.putLongRelease(CLEAN_COUNT_OFFSET, control.getLong(CLEAN_PENDING_OFFSET));
-            control.putLongRelease(CLEAN_LIMIT_OFFSET, newLimit);
-            return newLimit;
-        }
-        finally
-        {
-            control.putLongRelease(CLEAN_LOCK_OFFSET, 0);
-        }
+        return round.reclaim(requiredEnd, owner + 1);
     }
 
-    private void zero(final long fromPosition, final long toPosition)
+    /**
+     * @return the cleaning-round protocol of this ring.
+     */
+    public CleaningRound round()
     {
-        final int start = (int)fromPosition & mask;
-        final int length = (int)(toPosition - fromPosition);
-        final int first = Math.min(length, capacity - start);
-        data.setMemory(start, first, (byte)0);
-        if (first < length)
-        {
-            data.setMemory(0, length - first, (byte)0);
-        }
+        return round;
     }
 
     /**
@@ -375,7 +295,10 @@ public final class Ring implements RingAccess
     {
         // Compare the length itself, not its aligned value: aligning a length near Integer.MAX_VALUE overflows to a
         // negative number, which would pass and then move the reader backwards (for ever).
-        if (length < RecordDescriptor.HEADER_LENGTH || length > capacity - index)
+        // A padding record may run past the ring's end into a hole at index 0 (CleaningRound#padTarget), never
+        // longer than the ring; every other record ends at or before the ring's end.
+        if (length < RecordDescriptor.HEADER_LENGTH ||
+            length > capacity - index && (kind != KIND_PADDING || length > capacity))
         {
             throw corrupt("record length " + length + " at position " + position + " (index " + index +
                 ") does not fit the ring (capacity " + capacity + ")");
@@ -508,44 +431,19 @@ public final class Ring implements RingAccess
      */
     public long cleanLockValue()
     {
-        return control.getLongVolatile(CLEAN_LOCK_OFFSET);
+        return round.lockWord();
     }
 
-    /**
-     * Finish a cleaning round whose owner died, and release its lock. Idempotent: zeroing the announced range
-     * again and storing the announced count again change nothing a live reader relies on, because no
-     * publisher writes at or above the old cleanLimit until the new one is published.
-     *
-     * <p>The finisher first swaps the lock from the dead owner's code to its own, so two finishers never
-     * run at once and a finisher can never act on a round that a live publisher started after the lock was
-     * released (that would publish a limit over bytes still being zeroed).
-     *
-     * @param deadOwner the lock value of the dead owner, as read.
-     * @param myCode    the finisher's own code.
-     * @return true when this call finished the round and released the lock.
-     */
-    public boolean finishRound(final long deadOwner, final long myCode)
+    @Override
+    public boolean takeOverRound(final long seen, final int myCode)
     {
-        if (deadOwner == 0 || !control.compareAndSetLong(CLEAN_LOCK_OFFSET, deadOwner, myCode))
-        {
-            return false;
-        }
-        final long limit = control.getLongVolatile(CLEAN_LIMIT_OFFSET);
-        final long intent = control.getLongVolatile(CLEAN_INTENT_OFFSET);
-        if (intent != limit)
-        {
-            // limit >= 0 first: with a negative limit, intent - limit may overflow and pass the range check.
-            if (limit < 0 || intent < limit || intent - limit > capacity)
-            {
-                control.putLongRelease(CLEAN_LOCK_OFFSET, deadOwner);
-                throw corrupt("cleanIntent " + intent + " is not within one ring above cleanLimit " + limit);
-            }
-            zero(limit, intent);
-            control.putLongRelease(CLEAN_COUNT_OFFSET, control.getLongVolatile(CLEAN_PENDING_OFFSET));
-            control.putLongRelease(CLEAN_LIMIT_OFFSET, intent);
-        }
-        control.putLongRelease(CLEAN_LOCK_OFFSET, 0);
-        return true;
+        return round.takeOver(seen, myCode);
+    }
+
+    @Override
+    public boolean clearDeadRoundArea(final int code)
+    {
+        return round.clearDeadArea(code);
     }
 
     /**

@@ -71,8 +71,23 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
     protected int claimedIndex;
     /** Set by {@link #claim(int)}: the stream position of the claimed record. */
     protected long claimedPosition;
-    /** The highest clean limit this publisher has seen. */
+    /**
+     * The highest clean limit this publisher has seen, or, while holes exist, the start of the nearest hole ahead
+     * if that is lower: a claim that would end past it takes the slow path, which pads over the hole.
+     */
     protected long limitCache;
+    /** Returned by {@link #makeRoom} when the claim must instead be one padding record up to {@link #padTo}. */
+    protected static final long PAD = 1;
+    /** Set with {@link #PAD}: where the padding over a hole ends. */
+    protected long padTo;
+    /** How long a cleaning round's owner may show no progress before this publisher takes the round over. */
+    static final long TAKE_OVER_PATIENCE_NS = 200_000;
+    /** The patience in force: {@link #TAKE_OVER_PATIENCE_NS}; tests of this package lower it to force takeovers. */
+    static volatile long takeOverPatienceNs = TAKE_OVER_PATIENCE_NS;
+    private final long[] nearestHole = new long[1];
+    private long watchedWord;
+    private long watchedProgress;
+    private long watchedSinceNs;
     private volatile boolean closed;
     private final Sleeper spaceSleeper;
     private final BackOff adminBackOff = new BackOff(ADMIN_PARK_MAX_NS);
@@ -358,60 +373,137 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
     }
 
     /**
-     * Make room for a claim that must end at {@code requiredEnd}. Also answers NOT_CONNECTED.
+     * Write a committed padding record of {@code length} bytes at {@code index}: a claim made over a hole, which may
+     * run past the ring's end.
      *
-     * @param requiredEnd the claim's end position.
-     * @return 0 when the claim now fits below {@link #limitCache}, or a negative status.
+     * @param index  where the padding starts.
+     * @param length its length.
      */
-    protected final long makeRoom(final long requiredEnd)
+    protected final void writeHolePadding(final int index, final int length)
+    {
+        data.putShort(index + PUBLISHER_ID_OFFSET, publisherId);
+        data.putShort(index + KIND_OFFSET, KIND_PADDING);
+        data.putIntRelease(index, length);
+    }
+
+    /**
+     * Make room for a claim from {@code tail} that must end at {@code requiredEnd}. Also answers NOT_CONNECTED, and
+     * {@link #PAD} when a hole left by a stalled cleaner is in the way: the claim must then be one padding record
+     * from the tail to {@link #padTo} (there is room for it), and the caller tries again after it.
+     *
+     * @param tail        the claim's start.
+     * @param requiredEnd the claim's end position.
+     * @return 0 when the claim now fits below {@link #limitCache}, {@link #PAD}, or a negative status.
+     */
+    protected final long makeRoom(final long tail, final long requiredEnd)
     {
         if (requireSubscriber && control.getIntVolatile(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET) == 0)
         {
             return NOT_CONNECTED;
         }
-        // Checked: a negative limit would overflow below and report room that is not there, for ever.
-        long limit = ring.checkPosition(ring.cleanLimit(), "cleanLimit");
-        if (limit - capacity > requiredEnd)
+        final CleaningRound round = ring.round;
+        long end = requiredEnd;
+        while (true)
         {
-            // The oldest retained record (cleanLimit - capacity) is never past the tail. This claim may start from a
-            // tail read long ago (a shared publisher preempted before its CAS, which will fail): only a limit a ring
-            // past the tail as it is now, read after the limit (the tail only grows), is corruption.
-            final long tail = ring.tail();
-            if (limit - capacity > tail)
+            // Checked: a negative limit would overflow below and report room that is not there, for ever.
+            long limit = ring.checkPosition(ring.cleanLimit(), "cleanLimit");
+            if (limit - capacity > end)
             {
-                throw ring.corrupt("cleanLimit " + limit + " is more than a ring (" + capacity + " bytes) ahead of " +
-                    "the tail " + tail);
-            }
-        }
-        if (limit - ALIGNMENT < requiredEnd)
-        {
-            limit = ring.reclaim(requiredEnd, publisherId);
-            if (limit == Ring.CLEAN_BUSY)
-            {
-                if (liveness.due())
+                // The oldest retained record (cleanLimit - capacity) is never past the tail. This claim may start from
+                // a tail read long ago (a shared publisher preempted before its CAS, which will fail): only a limit a
+                // ring past the tail as it is now, read after the limit (the tail only grows), is corruption.
+                final long tailNow = ring.tail();
+                if (limit - capacity > tailNow)
                 {
-                    liveness.finishDeadRound();
+                    throw ring.corrupt("cleanLimit " + limit + " is more than a ring (" + capacity + " bytes) ahead " +
+                        "of the tail " + tailNow);
                 }
-                control.getAndAddLong(slotOffset + PublisherSlotDescriptor.ADMIN_ACTIONS_OFFSET, 1);
-                return ADMIN_ACTION;
             }
-        }
-        if (limit > limitCache)
-        {
-            limitCache = limit;
-        }
-        if (limit - ALIGNMENT < requiredEnd)
-        {
-            control.getAndAddLong(slotOffset + PublisherSlotDescriptor.BACK_PRESSURED_OFFSET, 1);
-            flushCounters();
-            if (liveness.due() && liveness.releaseBlockers())
+            if (limit - ALIGNMENT < end)
             {
-                control.getAndAddLong(slotOffset + PublisherSlotDescriptor.ADMIN_ACTIONS_OFFSET, 1);
-                return ADMIN_ACTION; // a dead peer was in the way and is gone: try again at once
+                limit = ring.reclaim(end, publisherId);
+                if (limit == Ring.CLEAN_BUSY)
+                {
+                    if (liveness.due())
+                    {
+                        liveness.finishDeadRound();
+                    }
+                    takeOverIfStalled(round);
+                    control.getAndAddLong(slotOffset + PublisherSlotDescriptor.ADMIN_ACTIONS_OFFSET, 1);
+                    return ADMIN_ACTION;
+                }
             }
-            return BACK_PRESSURED;
+            watchedWord = 0;
+            // Holes are read after the limit: a taker counts and marks a hole before it publishes any limit over its
+            // bytes, so the limit read above comes with every hole below it.
+            long nearest = Long.MAX_VALUE;
+            long pad = tail;
+            if (round.anyHoles())
+            {
+                pad = round.padTarget(tail, requiredEnd, nearestHole);
+                nearest = nearestHole[0];
+                if (pad > end)
+                {
+                    end = pad;
+                    if (limit - ALIGNMENT < end)
+                    {
+                        continue; // the padding needs room of its own
+                    }
+                }
+            }
+            limitCache = Math.min(Math.max(limitCache, limit), nearest);
+            if (limit - ALIGNMENT < end)
+            {
+                control.getAndAddLong(slotOffset + PublisherSlotDescriptor.BACK_PRESSURED_OFFSET, 1);
+                flushCounters();
+                if (liveness.due() && liveness.releaseBlockers())
+                {
+                    control.getAndAddLong(slotOffset + PublisherSlotDescriptor.ADMIN_ACTIONS_OFFSET, 1);
+                    return ADMIN_ACTION; // a dead peer was in the way and is gone: try again at once
+                }
+                return BACK_PRESSURED;
+            }
+            if (pad != tail)
+            {
+                padTo = pad;
+                return PAD;
+            }
+            return 0;
         }
-        return 0;
+    }
+
+    /**
+     * Another participant holds the cleaning round this publisher needs. If the round has shown no progress (no step
+     * announced, no new intent) for {@link #TAKE_OVER_PATIENCE_NS} of this publisher's looks, take it over: its
+     * owner is stopped, preempted for long, or dead. A false alarm costs a hole of one step, padded over until the
+     * owner goes on.
+     */
+    private void takeOverIfStalled(final CleaningRound round)
+    {
+        final long word = round.lockWord();
+        if (word == 0)
+        {
+            watchedWord = 0;
+            return;
+        }
+        final long progress = round.progress(word);
+        final long now = System.nanoTime();
+        if (word != watchedWord || progress != watchedProgress)
+        {
+            watchedWord = word;
+            watchedProgress = progress;
+            watchedSinceNs = now;
+            return;
+        }
+        if (now - watchedSinceNs >= takeOverPatienceNs)
+        {
+            watchedWord = 0;
+            if (round.takeOver(word, publisherId + 1))
+            {
+                LOG.debug("publisher {} of {} took over a cleaning round that made no progress (cleanLock {})",
+                    publisherId, ring.source, word);
+            }
+        }
     }
 
     private void checkLength(final int length)

@@ -6,15 +6,17 @@ import io.shmbus.impl.signal.BackOff;
 
 /**
  * A joiner's wait for the cleaning round in progress to finish, so that it can read a consistent start position.
- * It backs off (spin, yield, then parks of up to a millisecond) instead of spinning, finishes the round itself
- * when its owner died, and gives up with a {@link BusException} only when the round has made no progress
- * (neither cleanIntent nor cleanLimit moved) for the whole timeout: a round that is slow but moving is waited for.
+ * It backs off (spin, yield, then parks of up to a millisecond) instead of spinning, takes the round over when its
+ * owner died or shows no progress for a millisecond, and gives up with a {@link BusException} only when the round
+ * has made no progress (neither cleanIntent nor cleanLimit moved) for the whole timeout, takeovers included.
  */
 public final class RoundWait
 {
     private static final long MAX_PARK_NS = 1_000_000;
     /** How long cleanIntent may differ from cleanLimit, unchanged, with cleanLock free, before that is corruption. */
     private static final long UNLOCKED_LIMIT_NS = 200_000_000;
+    /** How long a round's owner may show no progress before a joiner takes the round over. */
+    static final long TAKE_OVER_PATIENCE_NS = 1_000_000;
 
     private final Ring ring;
     private final Liveness liveness;
@@ -24,14 +26,20 @@ public final class RoundWait
     private long seenIntent = Long.MIN_VALUE;
     private long seenLimit = Long.MIN_VALUE;
     private long unlockedSinceNs;
+    private final int code;
+    private long watchedWord;
+    private long watchedProgress;
+    private long watchedSinceNs;
 
     /**
      * @param ring      the ring.
      * @param liveness  finds and finishes a dead owner's round.
      * @param timeoutNs how long a round may make no progress before the wait gives up.
+     * @param code      the waiting subscriber's code (minus its slot index plus one), to take a stalled round over.
      */
-    public RoundWait(final Ring ring, final Liveness liveness, final long timeoutNs)
+    public RoundWait(final Ring ring, final Liveness liveness, final long timeoutNs, final int code)
     {
+        this.code = code;
         this.ring = ring;
         this.liveness = liveness;
         this.timeoutNs = timeoutNs;
@@ -76,6 +84,35 @@ public final class RoundWait
             throw new BusException(ring.source + ": a cleaning round made no progress for " + timeoutNs / 1_000_000 +
                 " ms (cleanLock " + ring.cleanLockValue() + ": its publisher is stopped, or the topic is corrupt)");
         }
+        takeOverIfStalled(now);
         backOff.idle();
+    }
+
+    /**
+     * A round whose owner shows no progress for {@link #TAKE_OVER_PATIENCE_NS} is taken over (finished, or dropped if
+     * it had announced nothing), so that a join never waits on a stopped publisher, even with no other publisher to
+     * take the round.
+     */
+    private void takeOverIfStalled(final long now)
+    {
+        final CleaningRound round = ring.round;
+        final long word = round.lockWord();
+        if (word == 0)
+        {
+            watchedWord = 0;
+            return;
+        }
+        final long progress = round.progress(word);
+        if (word != watchedWord || progress != watchedProgress)
+        {
+            watchedWord = word;
+            watchedProgress = progress;
+            watchedSinceNs = now;
+        }
+        else if (now - watchedSinceNs >= TAKE_OVER_PATIENCE_NS)
+        {
+            watchedWord = 0;
+            round.takeOver(word, code);
+        }
     }
 }

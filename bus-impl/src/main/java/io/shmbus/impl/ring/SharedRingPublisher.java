@@ -56,10 +56,14 @@ public final class SharedRingPublisher extends RingPublisher
             end = tail + padding + aligned;
             if (end > limitCache - ALIGNMENT)
             {
-                final long status = makeRoom(end);
+                final long status = makeRoom(tail, end);
                 if (status < 0)
                 {
                     return status;
+                }
+                if (status == PAD)
+                {
+                    padOverHole(tail, index, padTo);
                 }
                 continue;
             }
@@ -81,5 +85,20 @@ public final class SharedRingPublisher extends RingPublisher
 
         placeClaim(tail, index, padding, recordLength);
         return end;
+    }
+
+    /**
+     * Claim {@code [tail, padEnd)} as one padding record over a hole. The slot names it with a negative length, so
+     * a repair after this publisher's death pads it as one record too (never writing a header inside the hole).
+     */
+    private void padOverHole(final long tail, final int index, final long padEnd)
+    {
+        final int length = (int)(padEnd - tail);
+        control.putLong(slotOffset + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET, tail);
+        control.putInt(slotOffset + PublisherSlotDescriptor.CLAIM_LENGTH_OFFSET, -length);
+        if (control.compareAndSetLong(ControlDescriptor.TAIL_OFFSET, tail, padEnd))
+        {
+            writeHolePadding(index, length);
+        }
     }
 }

@@ -177,11 +177,12 @@ public final class UntetheredRingSubscriber extends RingSubscriber
                 final int index = (int)position & mask;
                 final int length = data.getIntVolatile(index);
                 // The length itself is compared, not its aligned value, which overflows near Integer.MAX_VALUE.
-                final boolean fits = length >= RecordDescriptor.HEADER_LENGTH && length <= capacity - index;
+                // A padding record may run past the ring's end (over a hole at index 0): only its header is copied.
+                final boolean fits = length >= RecordDescriptor.HEADER_LENGTH && length <= capacity;
                 final int aligned = fits ? RecordDescriptor.alignedLength(length) : 0;
                 if (fits)
                 {
-                    copy.putBytes(0, data, index, Math.min(length, copyCapacity));
+                    copy.putBytes(0, data, index, Math.min(Math.min(length, capacity - index), copyCapacity));
                     VarHandle.loadLoadFence();
                 }
                 // One lap check covers all three cases: a zero or in-progress length may be a record zeroed or

@@ -89,24 +89,24 @@ class BadHeaderTest
     @Test
     void wrongLayoutVersion() throws IOException
     {
-        expectCorrupt("layout version 3", putInt(VERSION_OFFSET, 3), "layout version is 3", "reads version 2");
-        expectCorrupt("layout version 1", putInt(VERSION_OFFSET, 1), "layout version is 1", "reads version 2");
+        expectCorrupt("layout version 4", putInt(VERSION_OFFSET, 4), "layout version is 4", "reads version 3");
+        expectCorrupt("layout version 2", putInt(VERSION_OFFSET, 2), "layout version is 2", "reads version 3");
         expectCorrupt("layout version -1", putInt(VERSION_OFFSET, -1), "layout version is -1");
     }
 
     @Test
     void aFutureLayoutVersionIsNamedBeforeAnythingElse() throws IOException
     {
-        // A version 3 file may differ in every field after the version: the version is what the reader is told of.
-        expectCorrupt("layout version 3 with another header length, reserved bytes in use and another name",
+        // A version 4 file may differ in every field after the version: the version is what the reader is told of.
+        expectCorrupt("layout version 4 with another header length, reserved bytes in use and another name",
             file ->
             {
-                putInt(VERSION_OFFSET, 3).apply(file);
+                putInt(VERSION_OFFSET, 4).apply(file);
                 putInt(HEADER_LENGTH_OFFSET, 8192).apply(file);
                 putLong(1000, -1L).apply(file);
                 putInt(NAME_LENGTH_OFFSET, 7).apply(file);
             },
-            "layout version is 3", "this shmbus reads version 2");
+            "layout version is 4", "this shmbus reads version 3");
     }
 
     @Test

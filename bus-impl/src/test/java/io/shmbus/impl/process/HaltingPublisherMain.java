@@ -34,14 +34,20 @@ import java.util.zip.CRC32C;
  *     <li>{@code halfBody}: the claim is taken and half of the body written; it prints
  *     {@code HALTED halfBody <position>} and waits for {@code COMMIT} (writes the rest and commits) or
  *     {@code ABORT}.</li>
- *     <li>{@code inRound}: it publishes messages 0 up, printing {@code P <sequence>} after each, until a cleaning
- *     round halts it at the fault point {@code inRound} ({@code before} is ignored).</li>
+ *     <li>{@code roundWalked}, {@code inRound}, {@code inStep}, {@code roundCommit}: it publishes messages 0 up,
+ *     printing {@code P <sequence>} after each, until a cleaning round halts it at that fault point ({@code before}
+ *     is ignored). With {@code count}, once released it goes on up to {@code count} messages, prints
+ *     {@code DONE <count> <checksum>}, closes and exits 0; without, it publishes until killed.</li>
  * </ul>
  * A claim that goes on after its fault point was released ({@code -Dshmbus.faultPoints.release}) is completed and
  * committed. After a commit it prints {@code COMMITTED <sequence> <position> <checksum>}, closes and exits 0.
  */
 public final class HaltingPublisherMain
 {
+    /** The fault points inside a cleaning round. */
+    public static final java.util.Set<String> ROUND_WINDOWS =
+        java.util.Set.of("roundWalked", "inRound", "inStep", "roundCommit");
+
     private HaltingPublisherMain()
     {
     }
@@ -80,15 +86,20 @@ public final class HaltingPublisherMain
             final CRC32C crc = new CRC32C();
             final IdleStrategy idle = new BackoffIdleStrategy(
                 20, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
-            if ("inRound".equals(window))
+            if (ROUND_WINDOWS.contains(window))
             {
-                for (long sequence = 0; ; sequence++)
+                final long count = a.getLong("count", Long.MAX_VALUE);
+                long sum = 0;
+                for (long sequence = 0; sequence < count; sequence++)
                 {
                     final int length = TestMessages.length(id, sequence, max);
-                    TestMessages.fill(scratch, crc, id, sequence, length);
+                    sum += TestMessages.fill(scratch, crc, id, sequence, length);
                     offer(publisher, scratch, length, TestMessages.type(id, sequence), idle);
                     ChildSupport.out("P " + sequence);
                 }
+                ChildSupport.out("DONE " + count + " " + sum);
+                publisher.close();
+                return;
             }
 
             long checksum = 0;
