@@ -90,6 +90,10 @@ public final class SummaryMarkdown
         idle(sb, entries);
         allocation(sb, entries);
         journal(sb, entries);
+        NetworkMarkdown.append(sb, entries, summary.get("mode"));
+        roundTrips(sb, entries, "udp-round-trip", "Round trip across two network namespaces over Aeron UDP");
+        throughput(sb, entries, "udp-throughput-1to1",
+            "One-way throughput across two network namespaces over Aeron UDP, 1 producer JVM -> 1 consumer JVM");
         rounds(sb, (List<Map<String, Object>>)summary.getOrDefault("rounds", List.of()));
         failures(sb, (List<Map<String, Object>>)summary.getOrDefault("rows", List.of()));
         jmh(sb, (List<Map<String, Object>>)summary.get("jmh"));
@@ -414,6 +418,9 @@ public final class SummaryMarkdown
         h.put(Rounds.RATE_VS_AERON_CONCURRENT, "/ Aeron concurrent");
         h.put(Rounds.APPEND_VS_CHRONICLE, "append / Chronicle");
         h.put(Rounds.REPLAY_VS_CHRONICLE, "replay / Chronicle");
+        h.put(Rounds.P50_VS_AERON_UDP, "p50 / raw Aeron UDP");
+        h.put(Rounds.P99_VS_AERON_UDP, "p99 / raw Aeron UDP");
+        h.put(Rounds.RATE_VS_AERON_UDP, "/ raw Aeron UDP");
         return h;
     }
 
