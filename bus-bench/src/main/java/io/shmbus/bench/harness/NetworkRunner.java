@@ -118,6 +118,16 @@ final class NetworkRunner
         }
     }
 
+    List<String> jvmFlags()
+    {
+        return jvmFlags;
+    }
+
+    String classPath()
+    {
+        return classPath;
+    }
+
     // ------------------------------------------------------------------------------------------------ round trip
 
     private void roundTrip(

@@ -507,7 +507,8 @@ public final class SummaryMarkdown
         {
             return switch (this)
             {
-                case NS -> median < 10_000 ? String.format(Locale.ROOT, "%.0f", value) : median < 10_000_000 ?
+                case NS -> Math.abs(median) < 10_000 ? String.format(Locale.ROOT, "%.0f", value) :
+                    Math.abs(median) < 10_000_000 ?
                     String.format(Locale.ROOT, "%.1f", value / 1e3) : String.format(Locale.ROOT, "%.1f", value / 1e6);
                 case RATE -> median >= 1e6 ? String.format(Locale.ROOT, "%.2f", value / 1e6) :
                     String.format(Locale.ROOT, "%.1f", value / 1e3);
@@ -550,6 +551,10 @@ public final class SummaryMarkdown
             return "-";
         }
         final double v = num(value).doubleValue();
+        if (v < 0)
+        {
+            return "-" + ns(-v); // a difference (the cross-host round trips' p50 less raw Aeron's)
+        }
         return v < 10_000 ? String.format(Locale.ROOT, "%.0f ns", v) :
             v < 10_000_000 ? String.format(Locale.ROOT, "%.1f µs", v / 1000) :
             String.format(Locale.ROOT, "%.1f ms", v / 1e6);
