@@ -79,9 +79,9 @@ class NetworkSmokeTest
         crossHost.forEach(g -> assertTrue(String.valueOf(g.get("status")).contains("not a verdict"), g.toString()));
         assertTrue(Files.readString(out.resolve("summary.md")).contains("## Across two network namespaces"));
 
-        final String tag = "sbbench" + ProcessHandle.current().pid() % 1_000_000 + "x";
+        final String tag = "sbbench" + ProcessHandle.current().pid() + "x";
         assertFalse(run("ip", "netns", "list").contains(tag), "a namespace of this run is left");
-        assertFalse(run("ip", "-o", "link", "show").contains("vsb" + ProcessHandle.current().pid() % 1_000_000 + "x"),
+        assertFalse(run("ip", "-o", "link", "show").contains("vsb" + ProcessHandle.current().pid() + "x"),
             "a veth link of this run is left");
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * Two network namespaces joined by a veth pair, standing for two hosts: side A has {@link UdpChannels#ADDRESS_A},
@@ -20,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class NetnsPair implements AutoCloseable
 {
+    /** The namespaces' names: the harness's pid, a sequence number, the side. */
+    static final Pattern NAME = Pattern.compile("sbbench(\\d{1,7})x\\d{1,3}[ab]");
     private static final Set<NetnsPair> LIVE = ConcurrentHashMap.newKeySet();
 
     static

@@ -35,7 +35,7 @@ final class NetworkRunner
     private final List<String> jvmFlags;
     private final String classPath;
     private final int nice;
-    private final String pid = Long.toString(ProcessHandle.current().pid() % 1_000_000);
+    private final String pid = Long.toString(ProcessHandle.current().pid()); // at most 7 digits (pid_max)
     private int sequence;
 
     /**
@@ -68,6 +68,41 @@ final class NetworkRunner
     }
 
     /**
+     * Delete the namespaces that a harness which is gone left behind (killed with -9, or the machine's power):
+     * only names of this harness's scheme whose pid no longer runs.
+     */
+    private static void removeLeftovers()
+    {
+        final String listing;
+        try
+        {
+            listing = NetnsPair.run("ip", "netns", "list");
+        }
+        catch (final BenchException ex)
+        {
+            return;
+        }
+        for (final String line : listing.split("\n"))
+        {
+            final String name = line.trim().split("\s+")[0];
+            final java.util.regex.Matcher m = NetnsPair.NAME.matcher(name);
+            if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty())
+            {
+                try
+                {
+                    NetnsPair.run("ip", "netns", "del", name);
+                    System.out.println("bus-bench: deleted network namespace " + name +
+                        ", left by a harness that is gone");
+                }
+                catch (final BenchException ex)
+                {
+                    System.err.println("bus-bench: " + ex.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
      * @param run      a run of {@link Run#UDP_RTT} or {@link Run#UDP_THROUGHPUT}.
      * @param name     its name in file names.
      * @param dir      its directory under /dev/shm (the caller deletes it).
@@ -90,6 +125,10 @@ final class NetworkRunner
         {
             row.put("notAVerdict", true);
             row.put("notAVerdictReason", mode.name() + " mode: " + mode.measureMs() + " ms windows");
+        }
+        if (0 == sequence)
+        {
+            removeLeftovers();
         }
         final String tag = pid + "x" + (++sequence % 1000);
         try (NetnsPair net = NetnsPair.create(tag))

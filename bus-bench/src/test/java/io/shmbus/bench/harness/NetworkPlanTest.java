@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -83,6 +85,18 @@ class NetworkPlanTest
             UdpChannels.ackChannel("data"));
         assertEquals(6, channels.size(), "a port of its own for every stream");
         assertNotEquals(UdpChannels.streamId("ping"), UdpChannels.streamId("pong"));
+    }
+
+    @Test
+    void onlyNamesOfTheHarnessSchemeCountAsLeftovers()
+    {
+        assertTrue(NetnsPair.NAME.matcher("sbbench4194304x999b").matches());
+        assertTrue(NetnsPair.NAME.matcher("sbbench42x1a").matches());
+        for (final String other : List.of("sbO12345", "sbbench42x1", "sbbench42x1c", "xsbbench42x1a", "sbbenchx1a"))
+        {
+            assertFalse(NetnsPair.NAME.matcher(other).matches(), other);
+        }
+        assertThrows(IllegalArgumentException.class, () -> NetnsPair.create("123456789012"), "too long for a link");
     }
 
     @Test
