@@ -25,7 +25,13 @@ public enum Variant
     JOURNAL("journal", "bus-journal writer and reader", Family.JOURNAL),
     CHRONICLE("chronicle-queue", "Chronicle Queue appender and tailer", Family.JOURNAL),
     JOURNAL_RECORDER("journal-recorder", "bus-journal Recorder of a shmbus topic", Family.JOURNAL),
-    JOURNAL_REPLAY_RSS("journal-replay-rss", "bus-journal reader, resident memory of a replay", Family.JOURNAL);
+    JOURNAL_REPLAY_RSS("journal-replay-rss", "bus-journal reader, resident memory of a replay", Family.JOURNAL),
+    /** Plain Aeron publications and subscriptions over UDP between two network namespaces. */
+    AERON_UDP("aeron-udp", "Aeron UDP (raw), across namespaces", Family.AERON),
+    /** The bus-api code of shmbus-spin with the Aeron transport chosen by configuration, over UDP. */
+    SHMBUS_AERON_UDP("shmbus-aeron-udp", "shmbus over Aeron UDP", Family.SHMBUS),
+    /** Shared-memory topics on both sides, carried by the bridge's out and in sides over UDP. */
+    SHMBUS_BRIDGE_UDP("shmbus-bridge-udp", "shm -> bridge out -> UDP -> bridge in -> shm", Family.SHMBUS);
 
     /**
      * What a variant is built on.

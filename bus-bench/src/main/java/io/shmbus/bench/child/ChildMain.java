@@ -3,6 +3,7 @@ package io.shmbus.bench.child;
 import io.shmbus.TopicOptions;
 import io.shmbus.bench.Variant;
 import io.shmbus.bench.link.AeronLink;
+import io.shmbus.bench.link.AeronUdpLink;
 import io.shmbus.bench.link.AgronaRingLink;
 import io.shmbus.bench.link.FloorLink;
 import io.shmbus.bench.link.Link;
@@ -69,6 +70,11 @@ public final class ChildMain
     {
         final Variant variant = Variant.of(params.get("variant"));
         final String role = params.get("role");
+        if ("bridge".equals(role))
+        {
+            BridgeChild.run(params); // the bridged cross-host path: this side's bridge out and in
+            return;
+        }
         if (role.startsWith("journal-"))
         {
             JournalChild.run(variant, role, params);
@@ -121,6 +127,10 @@ public final class ChildMain
         final String dir = params.get("dir");
         final boolean create = params.flag("create");
         final int capacity = params.getInt("capacity");
+        if (variant == Variant.AERON_UDP)
+        {
+            return new AeronUdpLink(dir + "/aeron", in, out);
+        }
         return switch (variant.family())
         {
             case FLOOR -> new FloorLink(dir, create, in, out);

@@ -62,14 +62,16 @@ public final class Plan
 
     /**
      * @param mode      the mode.
-     * @param scenarios the scenarios to keep (empty: all).
+     * @param requested the scenarios to keep (empty: all but the cross-host ones; {@link NetworkPlan#GROUP}
+     *                  stands for both of those).
      * @param variants  the variant ids to keep (empty: all).
      * @param sizes     message sizes: replace the planned round-trip and one-way sizes (empty: as planned).
      * @return the runs.
      */
     public static List<Run> runs(
-        final Mode mode, final Set<String> scenarios, final Set<String> variants, final Set<Integer> sizes)
+        final Mode mode, final Set<String> requested, final Set<String> variants, final Set<Integer> sizes)
     {
+        final Set<String> scenarios = NetworkPlan.expand(requested);
         final int[] rttSizes = sizes.isEmpty() ? RTT_SIZES : sizes.stream().mapToInt(Integer::intValue).toArray();
         final int[] oneWaySizes = sizes.isEmpty() ? THROUGHPUT_SIZES : rttSizes;
         final List<Run> runs = new ArrayList<>();
@@ -114,6 +116,7 @@ public final class Plan
         {
             runs.removeIf(Plan::notInQuick);
         }
+        runs.addAll(NetworkPlan.runs(mode, scenarios)); // only when named: they make namespaces and links
         runs.removeIf(r -> !sizes.isEmpty() && !sizes.contains(r.size()));
         runs.removeIf(r -> !scenarios.isEmpty() && !scenarios.contains(r.scenario()) ||
             !variants.isEmpty() && !variants.contains(r.variant().id()) && !isFloor(r));
@@ -222,6 +225,6 @@ public final class Plan
     public static List<String> scenarios()
     {
         return List.of(Run.RTT, Run.RTT_ONE_CPU, Run.THROUGHPUT, Run.FAN_OUT, Run.FAN_IN, Run.IDLE, Run.ALLOCATION,
-            Run.JOURNAL);
+            Run.JOURNAL, Run.UDP_RTT, Run.UDP_THROUGHPUT, NetworkPlan.GROUP);
     }
 }

@@ -32,6 +32,10 @@ public record Run(String scenario, Variant variant, int size, int pinCpu)
     public static final String ALLOCATION = "allocation";
     /** Appending to and replaying a journal on disk: bus-journal beside Chronicle Queue. */
     public static final String JOURNAL = "journal";
+    /** Round trip across two network namespaces over Aeron UDP ({@link NetworkPlan}). */
+    public static final String UDP_RTT = "udp-round-trip";
+    /** One-way throughput 1 to 1 across two network namespaces over Aeron UDP ({@link NetworkPlan}). */
+    public static final String UDP_THROUGHPUT = "udp-throughput-1to1";
 
     /**
      * @return a file-name-safe name for this run.

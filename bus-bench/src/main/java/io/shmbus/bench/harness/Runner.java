@@ -37,6 +37,7 @@ final class Runner
     private final Path resultsDir;
     private final List<String> javaCommand;
     private int sequence;
+    private NetworkRunner network;
     int aeronTermLength = CAPACITY;
     int nice;
 
@@ -85,6 +86,7 @@ final class Runner
                 case Run.FAN_IN -> oneWay(run, name, dir, children, row, 3, 1);
                 case Run.IDLE -> idle(run, name, dir, children, row);
                 case Run.JOURNAL -> journal(run, name, dir, journalDir, children, row);
+                case Run.UDP_RTT, Run.UDP_THROUGHPUT -> network().execute(run, name, dir, children, row);
                 default -> throw new IllegalArgumentException(run.scenario());
             }
             row.put("error", null);
@@ -106,6 +108,15 @@ final class Runner
         }
         row.put("runSeconds", Math.round((System.nanoTime() - started) / 1e7) / 100.0);
         return row;
+    }
+
+    private NetworkRunner network()
+    {
+        if (null == network)
+        {
+            network = new NetworkRunner(mode, resultsDir, javaCommand, nice);
+        }
+        return network;
     }
 
     private ChildProcess start(

@@ -76,7 +76,26 @@ public final class Goals
         figure("recorder keeps up with a full-rate 1 -> 1 publisher (32 B): no back-pressured offers",
             "journal", "journal-recorder", List.of("backPressuredOffers"), "<", 1.0),
         figureAt("journal replay resident memory bounded (1 KiB): peak VmRSS growth at most 3 mapping windows",
-            "journal", "journal-replay-rss", 1024, List.of("rssGrowthOverWindow"), "<=", 3.0));
+            "journal", "journal-replay-rss", 1024, List.of("rssGrowthOverWindow"), "<=", 3.0),
+        ratio("cross-host throughput (32 B): shmbus over Aeron UDP within 1.1x raw Aeron UDP (rate at least 1/1.1)",
+            "udp-throughput-1to1", "shmbus-aeron-udp", 32, Rounds.RATE_VS_AERON_UDP, ">=", 1 / 1.1),
+        ratio("cross-host throughput (256 B): shmbus over Aeron UDP within 1.1x raw Aeron UDP (rate at least 1/1.1)",
+            "udp-throughput-1to1", "shmbus-aeron-udp", 256, Rounds.RATE_VS_AERON_UDP, ">=", 1 / 1.1),
+        figureAt("cross-host round trip p50 (32 B): shmbus over Aeron UDP within 1 µs of raw Aeron UDP",
+            "udp-round-trip", "shmbus-aeron-udp", 32, List.of(NetworkFigures.P50_OVER_AERON_UDP), "<=", 1_000),
+        figureAt("cross-host round trip p50 (256 B): shmbus over Aeron UDP within 1 µs of raw Aeron UDP",
+            "udp-round-trip", "shmbus-aeron-udp", 256, List.of(NetworkFigures.P50_OVER_AERON_UDP), "<=", 1_000),
+        ratio("cross-host throughput (32 B): bridged path (shm, bridge, UDP, bridge, shm) at least 0.8x raw Aeron UDP",
+            "udp-throughput-1to1", "shmbus-bridge-udp", 32, Rounds.RATE_VS_AERON_UDP, ">=", 0.8),
+        ratio("cross-host throughput (256 B): bridged path (shm, bridge, UDP, bridge, shm) at least 0.8x raw Aeron UDP",
+            "udp-throughput-1to1", "shmbus-bridge-udp", 256, Rounds.RATE_VS_AERON_UDP, ">=", 0.8),
+        figure("0 B allocated per message across hosts: under 1 B/msg (shmbus over Aeron UDP, 32 B one-way; " +
+            "publisher or subscriber, the larger)", "udp-throughput-1to1", "shmbus-aeron-udp",
+            List.of("senderAllocBytesPerMsg", "receiverAllocBytesPerMsg"), "<", 1.0),
+        figure("0 B allocated per message across hosts: under 1 B/msg (bridged path, 32 B one-way; publisher, " +
+            "subscriber, bridge out or bridge in, the largest)", "udp-throughput-1to1", "shmbus-bridge-udp",
+            List.of("senderAllocBytesPerMsg", "receiverAllocBytesPerMsg", "bridgeOutAllocBytesPerMsg",
+                "bridgeInAllocBytesPerMsg"), "<", 1.0));
 
     private Goals()
     {
@@ -131,12 +150,17 @@ public final class Goals
         for (final Goal g : GOALS)
         {
             final Map<String, Object> perRound = new LinkedHashMap<>();
+            String rowNotVerdict = null; // a row can be no verdict by itself (the cross-host runs in short windows)
             for (final Map<String, Object> r : rows)
             {
                 if (!g.scenario().equals(r.get("scenario")) || !g.transport().equals(r.get("transport")) ||
                     SummaryMarkdown.num(r.get("sizeBytes")).intValue() != g.size() || null != r.get("error"))
                 {
                     continue;
+                }
+                if (Boolean.TRUE.equals(r.get("notAVerdict")))
+                {
+                    rowNotVerdict = String.valueOf(r.get("notAVerdictReason"));
                 }
                 final Double value = null != g.ratio() ?
                     asDouble(((Map<String, Object>)r.getOrDefault("ratios", Map.of())).get(g.ratio())) : largest(r, g.figures());
@@ -178,6 +202,10 @@ public final class Goals
                 if (notVerdict)
                 {
                     status += "; not a verdict";
+                }
+                else if (null != rowNotVerdict)
+                {
+                    status += "; not a verdict (" + rowNotVerdict + ")";
                 }
             }
             e.put("met", met);

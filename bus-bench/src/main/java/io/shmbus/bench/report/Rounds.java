@@ -33,6 +33,12 @@ public final class Rounds
     public static final String APPEND_VS_CHRONICLE = "appendVsChronicle";
     /** Journal replay rate over Chronicle Queue's tailer in the same round, at the same size. */
     public static final String REPLAY_VS_CHRONICLE = "replayVsChronicle";
+    /** Rate over raw Aeron UDP's rate (cross-host one-way runs). */
+    public static final String RATE_VS_AERON_UDP = "rateVsAeronUdp";
+    /** p50 over raw Aeron UDP's p50 (cross-host round trips). */
+    public static final String P50_VS_AERON_UDP = "p50VsAeronUdp";
+    /** p99 over raw Aeron UDP's p99 (cross-host round trips). */
+    public static final String P99_VS_AERON_UDP = "p99VsAeronUdp";
 
     /**
      * A ratio: the row's figure over the same figure of the reference transport in the same round.
@@ -57,7 +63,10 @@ public final class Rounds
         new Ratio(RATE_VS_AERON_EXCLUSIVE, "fan-out-1to3", "aeron-exclusive", "msgsPerSec", ""),
         new Ratio(RATE_VS_AERON_CONCURRENT, "fan-in-3to1", "aeron-concurrent", "msgsPerSec", ""),
         new Ratio(APPEND_VS_CHRONICLE, "journal", "chronicle-queue", "appendMsgsPerSec", "journal"),
-        new Ratio(REPLAY_VS_CHRONICLE, "journal", "chronicle-queue", "replayMsgsPerSec", "journal"));
+        new Ratio(REPLAY_VS_CHRONICLE, "journal", "chronicle-queue", "replayMsgsPerSec", "journal"),
+        new Ratio(RATE_VS_AERON_UDP, "udp-throughput-1to1", "aeron-udp", "msgsPerSec", ""),
+        new Ratio(P50_VS_AERON_UDP, "udp-round-trip", "aeron-udp", "p50Ns", ""),
+        new Ratio(P99_VS_AERON_UDP, "udp-round-trip", "aeron-udp", "p99Ns", ""));
 
     /** Row keys that describe a run rather than measure it. */
     private static final List<String> NOT_FIGURES = List.of("round", "sizeBytes");
@@ -96,6 +105,7 @@ public final class Rounds
             }
             row.put("ratios", ratios);
         }
+        NetworkFigures.putDifferences(rows);
     }
 
     private static Map<String, Object> find(

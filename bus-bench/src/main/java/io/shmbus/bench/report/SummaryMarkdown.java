@@ -90,6 +90,10 @@ public final class SummaryMarkdown
         idle(sb, entries);
         allocation(sb, entries);
         journal(sb, entries);
+        NetworkMarkdown.append(sb, entries, summary.get("mode"));
+        roundTrips(sb, entries, "udp-round-trip", "Round trip across two network namespaces over Aeron UDP");
+        throughput(sb, entries, "udp-throughput-1to1",
+            "One-way throughput across two network namespaces over Aeron UDP, 1 producer JVM -> 1 consumer JVM");
         rounds(sb, (List<Map<String, Object>>)summary.getOrDefault("rounds", List.of()));
         failures(sb, (List<Map<String, Object>>)summary.getOrDefault("rows", List.of()));
         jmh(sb, (List<Map<String, Object>>)summary.get("jmh"));
@@ -414,6 +418,9 @@ public final class SummaryMarkdown
         h.put(Rounds.RATE_VS_AERON_CONCURRENT, "/ Aeron concurrent");
         h.put(Rounds.APPEND_VS_CHRONICLE, "append / Chronicle");
         h.put(Rounds.REPLAY_VS_CHRONICLE, "replay / Chronicle");
+        h.put(Rounds.P50_VS_AERON_UDP, "p50 / raw Aeron UDP");
+        h.put(Rounds.P99_VS_AERON_UDP, "p99 / raw Aeron UDP");
+        h.put(Rounds.RATE_VS_AERON_UDP, "/ raw Aeron UDP");
         return h;
     }
 
@@ -500,7 +507,8 @@ public final class SummaryMarkdown
         {
             return switch (this)
             {
-                case NS -> median < 10_000 ? String.format(Locale.ROOT, "%.0f", value) : median < 10_000_000 ?
+                case NS -> Math.abs(median) < 10_000 ? String.format(Locale.ROOT, "%.0f", value) :
+                    Math.abs(median) < 10_000_000 ?
                     String.format(Locale.ROOT, "%.1f", value / 1e3) : String.format(Locale.ROOT, "%.1f", value / 1e6);
                 case RATE -> median >= 1e6 ? String.format(Locale.ROOT, "%.2f", value / 1e6) :
                     String.format(Locale.ROOT, "%.1f", value / 1e3);
@@ -543,6 +551,10 @@ public final class SummaryMarkdown
             return "-";
         }
         final double v = num(value).doubleValue();
+        if (v < 0)
+        {
+            return "-" + ns(-v); // a difference (the cross-host round trips' p50 less raw Aeron's)
+        }
         return v < 10_000 ? String.format(Locale.ROOT, "%.0f ns", v) :
             v < 10_000_000 ? String.format(Locale.ROOT, "%.1f µs", v / 1000) :
             String.format(Locale.ROOT, "%.1f ms", v / 1e6);
