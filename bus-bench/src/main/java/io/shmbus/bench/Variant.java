@@ -25,7 +25,9 @@ public enum Variant
     JOURNAL("journal", "bus-journal writer and reader", Family.JOURNAL),
     CHRONICLE("chronicle-queue", "Chronicle Queue appender and tailer", Family.JOURNAL),
     JOURNAL_RECORDER("journal-recorder", "bus-journal Recorder of a shmbus topic", Family.JOURNAL),
-    JOURNAL_REPLAY_RSS("journal-replay-rss", "bus-journal reader, resident memory of a replay", Family.JOURNAL);
+    JOURNAL_REPLAY_RSS("journal-replay-rss", "bus-journal reader, resident memory of a replay", Family.JOURNAL),
+    TRADING_SHMBUS("trading-shmbus", "shmbus, SBE tick-to-order pipeline", Family.SHMBUS),
+    TRADING_AERON("trading-aeron", "Aeron IPC, SBE tick-to-order pipeline", Family.AERON);
 
     /**
      * What a variant is built on.
