@@ -5,7 +5,8 @@ import io.shmbus.bench.Variant;
 /**
  * One planned measurement: a scenario, a transport variant, a message size.
  *
- * @param scenario  round-trip, one-way, fan-out, fan-in, idle-cpu, allocation (and variants of them), journal.
+ * @param scenario  round-trip, one-way, fan-out, fan-in, idle-cpu, allocation (and variants of them), journal,
+ *                  trading.
  * @param variant   the transport.
  * @param size      message length in bytes.
  * @param pinCpu    the CPU both sides are pinned to, {@link #SPLIT} for one CPU each, or -1 for the
@@ -32,6 +33,8 @@ public record Run(String scenario, Variant variant, int size, int pinCpu)
     public static final String ALLOCATION = "allocation";
     /** Appending to and replaying a journal on disk: bus-journal beside Chronicle Queue. */
     public static final String JOURNAL = "journal";
+    /** A feed, strategies and a gateway, one JVM each: tick-to-order and order-to-report latency. */
+    public static final String TRADING = "trading";
 
     /**
      * @return a file-name-safe name for this run.

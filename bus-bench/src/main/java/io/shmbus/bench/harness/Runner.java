@@ -39,6 +39,7 @@ final class Runner
     private int sequence;
     int aeronTermLength = CAPACITY;
     int nice;
+    TradingSettings trading = TradingSettings.of(Mode.QUICK, TradingSettings.DEFAULT_STRATEGIES, TradingSettings.BACKOFF);
 
     Runner(final Mode mode, final Path shmRoot, final Path resultsDir, final List<String> javaCommand)
     {
@@ -85,6 +86,7 @@ final class Runner
                 case Run.FAN_IN -> oneWay(run, name, dir, children, row, 3, 1);
                 case Run.IDLE -> idle(run, name, dir, children, row);
                 case Run.JOURNAL -> journal(run, name, dir, journalDir, children, row);
+                case Run.TRADING -> TradingRunner.run(this, trading, run, name, dir, children, row);
                 default -> throw new IllegalArgumentException(run.scenario());
             }
             row.put("error", null);
@@ -108,7 +110,7 @@ final class Runner
         return row;
     }
 
-    private ChildProcess start(
+    ChildProcess start(
         final Run run, final String runName, final Path dir, final String role, final boolean create, final String... extra)
         throws IOException
     {
@@ -137,7 +139,8 @@ final class Runner
         command.add("maxLength=" + MAX_LENGTH);
         command.add("aeronTermLength=" + aeronTermLength);
         command.add("create=" + create);
-        command.add("timeoutMs=" + (mode.warmupMs() + mode.measureMs() + mode.idleWindowMs() + 240_000));
+        command.add("timeoutMs=" + (mode.warmupMs() + mode.measureMs() + mode.idleWindowMs() + 240_000 +
+            (run.scenario().equals(Run.TRADING) ? trading.feedMs() : 0)));
         command.addAll(List.of(extra));
         final String name = runName + "-" + role + (extra.length > 0 && extra[0].startsWith("source=") ?
             extra[0].substring(7) : "");
@@ -155,6 +158,11 @@ final class Runner
         return new String[]{"warmupMs=" + mode.warmupMs(), "measureMs=" + mode.measureMs(),
             "warmupCount=" + (roundTrip || mode.smoke() ? mode.warmupCount() : Long.MAX_VALUE),
             "measureCount=" + (roundTrip || mode.smoke() ? mode.measureCount() : Long.MAX_VALUE)};
+    }
+
+    Path resultsDir()
+    {
+        return resultsDir;
     }
 
     private long resultTimeoutMs(final Run run)

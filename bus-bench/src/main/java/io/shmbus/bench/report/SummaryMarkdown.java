@@ -29,6 +29,10 @@ public final class SummaryMarkdown
         {
             return "FAILED: " + row.get("error");
         }
+        if (null != row.get("tickToOrderP50Ns"))
+        {
+            return TradingMarkdown.oneLine(row);
+        }
         if (null != row.get("p50Ns"))
         {
             return String.format(Locale.ROOT, "p50 %s p99 %s p99.9 %s (%s s)", ns(row.get("p50Ns")),
@@ -90,6 +94,7 @@ public final class SummaryMarkdown
         idle(sb, entries);
         allocation(sb, entries);
         journal(sb, entries);
+        TradingMarkdown.render(sb, summary, entries);
         rounds(sb, (List<Map<String, Object>>)summary.getOrDefault("rounds", List.of()));
         failures(sb, (List<Map<String, Object>>)summary.getOrDefault("rows", List.of()));
         jmh(sb, (List<Map<String, Object>>)summary.get("jmh"));
