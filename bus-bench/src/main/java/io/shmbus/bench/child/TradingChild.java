@@ -62,8 +62,9 @@ final class TradingChild
         final long warmup = params.getLong("warmupQuotes", 0);
         final boolean spin = "spin".equals(params.get("idle"));
         final IdleStrategy idle = spin ? new BusySpinIdleStrategy() : new BackoffIdleStrategy();
+        final int capacity = params.getInt("capacity");
         try (TradingTransport transport = TradingTransport.open(variant, params.get("dir"), params.flag("create"),
-            params.getInt("capacity"), params.getInt("maxLength")))
+            capacity, params.getInt("maxLength"), params.getInt("aeronTermLength", capacity)))
         {
             final String result = switch (role)
             {

@@ -71,7 +71,8 @@ abstract class TradingTransport implements AutoCloseable
         abstract void commit(int templateId);
 
         /**
-         * @return whether a reader is connected.
+         * @return whether a reader is connected: for Aeron, as the publication says; for shmbus, false only after
+         *         a claim was refused for want of a subscriber (a tethered subscriber made before has joined).
          */
         abstract boolean connected();
     }
@@ -113,18 +114,24 @@ abstract class TradingTransport implements AutoCloseable
      * @param variant   {@link Variant#TRADING_SHMBUS} or {@link Variant#TRADING_AERON}.
      * @param dir       the run's directory under /dev/shm.
      * @param host      whether this JVM hosts the Aeron media driver.
-     * @param capacity  ring (and, for Aeron, IPC term) length.
-     * @param maxLength shmbus's maximum message length.
+     * @param capacity   shmbus's ring length.
+     * @param maxLength  shmbus's maximum message length.
+     * @param termLength Aeron's IPC term length (set by the JVM that hosts the driver).
      * @return the transport.
      */
     static TradingTransport open(
-        final Variant variant, final String dir, final boolean host, final int capacity, final int maxLength)
+        final Variant variant,
+        final String dir,
+        final boolean host,
+        final int capacity,
+        final int maxLength,
+        final int termLength)
     {
         return switch (variant)
         {
             case TRADING_SHMBUS -> new Shmbus(Path.of(dir, "bus"), TopicOptions.builder()
                 .capacityBytes(capacity).maxMessageLength(maxLength).build());
-            case TRADING_AERON -> new AeronIpc(dir + "/aeron", host, capacity);
+            case TRADING_AERON -> new AeronIpc(dir + "/aeron", host, termLength);
             default -> throw new IllegalArgumentException(variant.id() + " is not a trading variant");
         };
     }
