@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The trading scenario end to end in smoke mode (4,000 quotes at 2,000/s, two strategies, one round): a
  * feed, two strategies and a gateway JVM over shmbus, then over Aeron IPC; every message checked, both rows
- * without error, the ratios and the goals present, nothing left behind. Nothing here depends on speed.
+ * without error, the ratios and the goals present, nothing left behind; then a feed that loses one quote and
+sends another twice, which must fail the run. Nothing here depends on speed.
  */
 class TradingSmokeTest
 {
@@ -64,6 +65,32 @@ class TradingSmokeTest
         final String md = Files.readString(out.resolve("summary.md"));
         assertTrue(md.contains("## Trading pipeline") && md.contains("smoke mode (short runs)"));
         assertTrue(ok, "both runs succeeded");
+        assertFalse(Files.exists(Path.of("/dev/shm", "shmbus-bench-" + ProcessHandle.current().pid())),
+            "shared-memory files removed");
+        assertTrue(ProcessHandle.current().children().findAny().isEmpty(), "no child process left");
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @SuppressWarnings("unchecked")
+    void aLostOrDuplicatedQuoteFailsTheRun(@TempDir final Path out) throws Exception
+    {
+        // The feed leaves out quote 1500 and sends quote 2500 twice: every strategy must see both.
+        final Bench bench = new Bench(Mode.SMOKE, out, Path.of("/dev/shm"), System.getProperty("java.class.path"),
+            List.of("-Dshmbus.bench.trading.skipQuote=1500", "-Dshmbus.bench.trading.repeatQuote=2500"));
+        bench.loadSource(() -> "0.00 0.01 0.02 1/200 4242");
+        assertFalse(bench.run(Set.of(Run.TRADING), Set.of("trading-shmbus"), true, false), "the run fails");
+
+        final Map<String, Object> summary = (Map<String, Object>)Json.parse(Files.readString(out.resolve(
+            "summary.json")));
+        final Map<String, Object> row = ((List<Map<String, Object>>)summary.get("rows")).get(0);
+        final String error = String.valueOf(row.get("error"));
+        for (final String found : List.of("strategy-0 quotesLost=1", "strategy-1 quotesLost=1",
+            "strategy-0 quotesDuplicated=1", "strategy-1 quotesDuplicated=1"))
+        {
+            assertTrue(error.contains(found), found + " in: " + error);
+        }
+        assertTrue(Files.readString(out.resolve("summary.md")).contains("## Failed runs"));
         assertFalse(Files.exists(Path.of("/dev/shm", "shmbus-bench-" + ProcessHandle.current().pid())),
             "shared-memory files removed");
         assertTrue(ProcessHandle.current().children().findAny().isEmpty(), "no child process left");

@@ -49,6 +49,13 @@ final class TradingChild
     private static final long STALL_NS = 20_000_000_000L;
     private static final int POLL_LIMIT = 32;
     private static final int MAX_IN_FLIGHT = 1 << 16;
+    /**
+     * A quote the feed leaves out, to prove that the checks see a loss (a test sets it with the system property
+     * {@code shmbus.bench.trading.skipQuote} on the child JVMs; -1, the default, for none).
+     */
+    private static final long SKIPPED_QUOTE = Long.getLong("shmbus.bench.trading.skipQuote", -1);
+    /** A quote the feed sends twice, to prove that the checks see a duplicate ({@code ...repeatQuote}). */
+    private static final long REPEATED_QUOTE = Long.getLong("shmbus.bench.trading.repeatQuote", -1);
 
     private TradingChild()
     {
@@ -178,16 +185,23 @@ final class TradingChild
                 }
                 waitNs = dueNs - System.nanoTime();
             }
-            claim(out, QUOTE_LENGTH, idle, refused);
-            quote.wrapAndApplyHeader(out.buffer(), out.offset(), header)
-                .sequence(q)
-                .instrumentId(TradingModel.instrument(q))
-                .bidPrice(TradingModel.bid(q))
-                .bidSize(TradingModel.bidSize(q))
-                .askPrice(TradingModel.ask(q))
-                .askSize(TradingModel.askSize(q))
-                .sendTimeNs(System.nanoTime());
-            out.commit(QuoteEncoder.TEMPLATE_ID);
+            if (q == SKIPPED_QUOTE)
+            {
+                continue;
+            }
+            for (int i = q == REPEATED_QUOTE ? 2 : 1; i > 0; i--)
+            {
+                claim(out, QUOTE_LENGTH, idle, refused);
+                quote.wrapAndApplyHeader(out.buffer(), out.offset(), header)
+                    .sequence(q)
+                    .instrumentId(TradingModel.instrument(q))
+                    .bidPrice(TradingModel.bid(q))
+                    .bidSize(TradingModel.bidSize(q))
+                    .askPrice(TradingModel.ask(q))
+                    .askSize(TradingModel.askSize(q))
+                    .sendTimeNs(System.nanoTime());
+                out.commit(QuoteEncoder.TEMPLATE_ID);
+            }
         }
         meter.stop();
         return "messages=" + quotes + " refused=" + refused[0] + " lateBy1ms=" + late + " " + meter.fields();

@@ -1,7 +1,6 @@
 package io.shmbus.bench.child;
 
 import io.aeron.Aeron;
-import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
@@ -293,38 +292,9 @@ abstract class TradingTransport implements AutoCloseable
                 aeron.addExclusivePublication(CHANNEL, stream(topic));
             ends.add(publication);
             final BufferClaim claim = new BufferClaim();
-            return publication instanceof ExclusivePublication exclusive ? new Out()
-            {
-                @Override
-                boolean claim(final int length)
-                {
-                    return claimed(exclusive.tryClaim(length, claim), topic);
-                }
-
-                @Override
-                MutableDirectBuffer buffer()
-                {
-                    return claim.buffer();
-                }
-
-                @Override
-                int offset()
-                {
-                    return claim.offset();
-                }
-
-                @Override
-                void commit(final int templateId)
-                {
-                    claim.commit();
-                }
-
-                @Override
-                boolean connected()
-                {
-                    return exclusive.isConnected();
-                }
-            } : new Out()
+            // One class for both kinds: a JVM publishes through one kind only (the feed and the gateway
+            // exclusive publications, a strategy a concurrent one), so each call site sees one receiver type.
+            return new Out()
             {
                 @Override
                 boolean claim(final int length)
