@@ -39,7 +39,7 @@ final class Runner
     private int sequence;
     int aeronTermLength = CAPACITY;
     int nice;
-    TradingSettings trading = TradingSettings.of(Mode.QUICK, TradingSettings.DEFAULT_STRATEGIES, TradingSettings.BACKOFF);
+    TradingSettings trading;
 
     Runner(final Mode mode, final Path shmRoot, final Path resultsDir, final List<String> javaCommand)
     {
@@ -54,6 +54,7 @@ final class Runner
         this.journalRoot = journalRoot;
         this.resultsDir = resultsDir;
         this.javaCommand = javaCommand;
+        this.trading = TradingSettings.of(mode, TradingSettings.DEFAULT_STRATEGIES, TradingSettings.BACKOFF);
     }
 
     /**
