@@ -82,6 +82,15 @@ public final class Harness implements Callable<Integer>
         defaultValue = "0")
     int nice;
 
+    @Option(names = "--trading-strategies", description = "Strategy JVMs of the trading scenario, 1 to 8 " +
+        "(default: ${DEFAULT-VALUE}: with the feed and the gateway, four JVMs on two cores).", defaultValue = "2")
+    int tradingStrategies;
+
+    @Option(names = "--trading-idle", description = "How every JVM of the trading scenario waits for a message, " +
+        "the same for both transports: backoff (Agrona's BackoffIdleStrategy) or spin (a core per JVM) " +
+        "(default: ${DEFAULT-VALUE}).", defaultValue = "backoff")
+    String tradingIdle;
+
     @Option(names = "--child-flags", description = "Extra JVM flags for every child JVM, e.g. " +
         "'-XX:StartFlightRecording=filename=/tmp/child-%%p.jfr,settings=profile' to profile the sides.")
     String childFlags;
@@ -112,6 +121,14 @@ public final class Harness implements Callable<Integer>
         bench.aeronTermLength(aeronTermBytes);
         bench.nice(nice);
         bench.journalDir(journalDir);
+        try
+        {
+            bench.trading(tradingStrategies, tradingIdle);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--trading-*: " + ex.getMessage());
+        }
         if (null != rounds)
         {
             if (rounds < 1)

@@ -31,7 +31,9 @@ public enum Variant
     /** The bus-api code of shmbus-spin with the Aeron transport chosen by configuration, over UDP. */
     SHMBUS_AERON_UDP("shmbus-aeron-udp", "shmbus over Aeron UDP", Family.SHMBUS),
     /** Shared-memory topics on both sides, carried by the bridge's out and in sides over UDP. */
-    SHMBUS_BRIDGE_UDP("shmbus-bridge-udp", "shm -> bridge out -> UDP -> bridge in -> shm", Family.SHMBUS);
+    SHMBUS_BRIDGE_UDP("shmbus-bridge-udp", "shm -> bridge out -> UDP -> bridge in -> shm", Family.SHMBUS),
+    TRADING_SHMBUS("trading-shmbus", "shmbus, SBE tick-to-order pipeline", Family.SHMBUS),
+    TRADING_AERON("trading-aeron", "Aeron IPC, SBE tick-to-order pipeline", Family.AERON);
 
     /**
      * What a variant is built on.

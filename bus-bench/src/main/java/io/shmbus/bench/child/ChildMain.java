@@ -81,6 +81,12 @@ public final class ChildMain
             Control.awaitQuit();
             return;
         }
+        if (role.startsWith("trading-"))
+        {
+            TradingChild.run(variant, role, params);
+            Control.awaitQuit();
+            return;
+        }
         final String[] streams = switch (role)
         {
             case "ping" -> new String[]{"pong", "ping"};

@@ -58,6 +58,8 @@ public final class Bench
     private Path journalRoot = DEFAULT_JOURNAL_DIR.resolve("shmbus-journal-bench-" + ProcessHandle.current().pid());
     private int aeronTermLength = 64 << 20;
     private int nice;
+    private int tradingStrategies = TradingSettings.DEFAULT_STRATEGIES;
+    private String tradingIdle = TradingSettings.BACKOFF;
     private int rounds;
     private Supplier<String> loadSource = () -> Machine.firstLine("/proc/loadavg");
 
@@ -139,6 +141,18 @@ public final class Bench
     }
 
     /**
+     * @param strategies strategy JVMs of the trading scenario (1 to {@link TradingSettings#MAX_STRATEGIES}).
+     * @param idle       how its JVMs wait: {@link TradingSettings#BACKOFF} or {@link TradingSettings#SPIN}.
+     * @throws IllegalArgumentException when out of range.
+     */
+    public void trading(final int strategies, final String idle)
+    {
+        TradingSettings.of(mode, strategies, idle); // checks them
+        this.tradingStrategies = strategies;
+        this.tradingIdle = idle;
+    }
+
+    /**
      * @param scenarios  scenarios to keep (empty: all).
      * @param transports variants to keep (empty: all).
      * @param harness    whether to run the cross-process runs.
@@ -212,6 +226,8 @@ public final class Bench
         settings.put("allocationMessages", mode.allocMeasureCount());
         settings.put("idleWindowMs", mode.idleWindowMs());
         settings.put("journal", JournalSettings.of(mode).toString());
+        final TradingSettings trading = TradingSettings.of(mode, tradingStrategies, tradingIdle);
+        settings.put("trading", trading.describe());
         summary.put("settings", settings);
         System.out.println("bus-bench " + mode.name() + ": load average " + Machine.loadAverage() + ", results in " + out);
 
@@ -230,6 +246,7 @@ public final class Bench
             final Runner runner = new Runner(mode, shmRoot, journalRoot.toAbsolutePath(), out, java);
             runner.aeronTermLength = aeronTermLength;
             runner.nice = nice;
+            runner.trading = trading;
             final List<Round> schedule = Plan.schedule(Plan.runs(mode, scenarios, transports, sizes), rounds);
             final int total = schedule.stream().mapToInt(r -> r.runs().size()).sum();
             System.out.printf(Locale.ROOT, "%d runs: %d round(s) of each scenario; a verdict needs the 1-minute load " +

@@ -28,6 +28,8 @@ import static io.shmbus.bench.Variant.SHMBUS_SPIN;
 import static io.shmbus.bench.Variant.SHMBUS_SPIN_FUTEX;
 import static io.shmbus.bench.Variant.SHMBUS_SPIN_WAIT;
 import static io.shmbus.bench.Variant.TCP;
+import static io.shmbus.bench.Variant.TRADING_AERON;
+import static io.shmbus.bench.Variant.TRADING_SHMBUS;
 import static io.shmbus.bench.Variant.UDS;
 
 /**
@@ -111,6 +113,11 @@ public final class Plan
             }
             add(runs, Run.JOURNAL, List.of(JOURNAL_RECORDER), 32, Run.SPLIT);
             add(runs, Run.JOURNAL, List.of(JOURNAL_REPLAY_RSS), 1024, -1);
+        }
+        // Four or more JVMs a run: like the journal, a smoke run of everything leaves it out unless asked for.
+        if (!smoke || scenarios.contains(Run.TRADING))
+        {
+            add(runs, Run.TRADING, List.of(TRADING_SHMBUS, TRADING_AERON), TradingSettings.QUOTE_LENGTH, -1);
         }
         if (mode == Mode.QUICK)
         {
@@ -225,6 +232,6 @@ public final class Plan
     public static List<String> scenarios()
     {
         return List.of(Run.RTT, Run.RTT_ONE_CPU, Run.THROUGHPUT, Run.FAN_OUT, Run.FAN_IN, Run.IDLE, Run.ALLOCATION,
-            Run.JOURNAL, Run.UDP_RTT, Run.UDP_THROUGHPUT, NetworkPlan.GROUP);
+            Run.JOURNAL, Run.UDP_RTT, Run.UDP_THROUGHPUT, NetworkPlan.GROUP, Run.TRADING);
     }
 }

@@ -5,7 +5,8 @@ import io.shmbus.bench.Variant;
 /**
  * One planned measurement: a scenario, a transport variant, a message size.
  *
- * @param scenario  round-trip, one-way, fan-out, fan-in, idle-cpu, allocation (and variants of them), journal.
+ * @param scenario  round-trip, one-way, fan-out, fan-in, idle-cpu, allocation (and variants of them), journal,
+ *                  trading.
  * @param variant   the transport.
  * @param size      message length in bytes.
  * @param pinCpu    the CPU both sides are pinned to, {@link #SPLIT} for one CPU each, or -1 for the
@@ -36,6 +37,8 @@ public record Run(String scenario, Variant variant, int size, int pinCpu)
     public static final String UDP_RTT = "udp-round-trip";
     /** One-way throughput 1 to 1 across two network namespaces over Aeron UDP ({@link NetworkPlan}). */
     public static final String UDP_THROUGHPUT = "udp-throughput-1to1";
+    /** A feed, strategies and a gateway, one JVM each: tick-to-order and order-to-report latency. */
+    public static final String TRADING = "trading";
 
     /**
      * @return a file-name-safe name for this run.

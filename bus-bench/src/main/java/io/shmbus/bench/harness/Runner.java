@@ -40,6 +40,7 @@ final class Runner
     private NetworkRunner network;
     int aeronTermLength = CAPACITY;
     int nice;
+    TradingSettings trading;
 
     Runner(final Mode mode, final Path shmRoot, final Path resultsDir, final List<String> javaCommand)
     {
@@ -54,6 +55,7 @@ final class Runner
         this.journalRoot = journalRoot;
         this.resultsDir = resultsDir;
         this.javaCommand = javaCommand;
+        this.trading = TradingSettings.of(mode, TradingSettings.DEFAULT_STRATEGIES, TradingSettings.BACKOFF);
     }
 
     /**
@@ -87,6 +89,7 @@ final class Runner
                 case Run.IDLE -> idle(run, name, dir, children, row);
                 case Run.JOURNAL -> journal(run, name, dir, journalDir, children, row);
                 case Run.UDP_RTT, Run.UDP_THROUGHPUT -> network().execute(run, name, dir, children, row);
+                case Run.TRADING -> TradingRunner.run(this, trading, run, name, dir, children, row);
                 default -> throw new IllegalArgumentException(run.scenario());
             }
             row.put("error", null);
@@ -119,7 +122,7 @@ final class Runner
         return network;
     }
 
-    private ChildProcess start(
+    ChildProcess start(
         final Run run, final String runName, final Path dir, final String role, final boolean create, final String... extra)
         throws IOException
     {
@@ -148,7 +151,8 @@ final class Runner
         command.add("maxLength=" + MAX_LENGTH);
         command.add("aeronTermLength=" + aeronTermLength);
         command.add("create=" + create);
-        command.add("timeoutMs=" + (mode.warmupMs() + mode.measureMs() + mode.idleWindowMs() + 240_000));
+        command.add("timeoutMs=" + (mode.warmupMs() + mode.measureMs() + mode.idleWindowMs() + 240_000 +
+            (run.scenario().equals(Run.TRADING) ? trading.feedMs() : 0)));
         command.addAll(List.of(extra));
         final String name = runName + "-" + role + (extra.length > 0 && extra[0].startsWith("source=") ?
             extra[0].substring(7) : "");
@@ -166,6 +170,11 @@ final class Runner
         return new String[]{"warmupMs=" + mode.warmupMs(), "measureMs=" + mode.measureMs(),
             "warmupCount=" + (roundTrip || mode.smoke() ? mode.warmupCount() : Long.MAX_VALUE),
             "measureCount=" + (roundTrip || mode.smoke() ? mode.measureCount() : Long.MAX_VALUE)};
+    }
+
+    Path resultsDir()
+    {
+        return resultsDir;
     }
 
     private long resultTimeoutMs(final Run run)

@@ -1,5 +1,8 @@
 package io.shmbus.bench.report;
 
+import io.shmbus.examples.trading.sbe.MessageHeaderEncoder;
+import io.shmbus.examples.trading.sbe.QuoteEncoder;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +18,8 @@ public final class Goals
 {
     /** Comparison of a goal whose figure has no threshold in one run (it is compared with earlier runs). */
     public static final String REPORTED = "reported";
+    /** The size of the trading rows: a quote's length on the wire. */
+    private static final int TRADING_SIZE = MessageHeaderEncoder.ENCODED_LENGTH + QuoteEncoder.BLOCK_LENGTH;
 
     /**
      * One goal.
@@ -95,7 +100,11 @@ public final class Goals
         figure("0 B allocated per message across hosts: under 1 B/msg (bridged path, 32 B one-way; publisher, " +
             "subscriber, bridge out or bridge in, the largest)", "udp-throughput-1to1", "shmbus-bridge-udp",
             List.of("senderAllocBytesPerMsg", "receiverAllocBytesPerMsg", "bridgeOutAllocBytesPerMsg",
-                "bridgeInAllocBytesPerMsg"), "<", 1.0));
+                "bridgeInAllocBytesPerMsg"), "<", 1.0),
+        ratio("trading tick-to-order p50 (SBE quote to order at the gateway) below Aeron IPC's",
+            "trading", "trading-shmbus", TRADING_SIZE, Rounds.TICK_TO_ORDER_P50_VS_AERON, "<", 1.0),
+        ratio("trading tick-to-order p99 (SBE quote to order at the gateway) below Aeron IPC's",
+            "trading", "trading-shmbus", TRADING_SIZE, Rounds.TICK_TO_ORDER_P99_VS_AERON, "<", 1.0));
 
     private Goals()
     {

@@ -39,6 +39,14 @@ public final class Rounds
     public static final String P50_VS_AERON_UDP = "p50VsAeronUdp";
     /** p99 over raw Aeron UDP's p99 (cross-host round trips). */
     public static final String P99_VS_AERON_UDP = "p99VsAeronUdp";
+    /** Trading: tick-to-order p50 over Aeron IPC's in the same round. */
+    public static final String TICK_TO_ORDER_P50_VS_AERON = "tickToOrderP50VsAeron";
+    /** Trading: tick-to-order p99 over Aeron IPC's in the same round. */
+    public static final String TICK_TO_ORDER_P99_VS_AERON = "tickToOrderP99VsAeron";
+    /** Trading: order-to-report p50 over Aeron IPC's in the same round. */
+    public static final String ORDER_TO_REPORT_P50_VS_AERON = "orderToReportP50VsAeron";
+    /** Trading: order-to-report p99 over Aeron IPC's in the same round. */
+    public static final String ORDER_TO_REPORT_P99_VS_AERON = "orderToReportP99VsAeron";
 
     /**
      * A ratio: the row's figure over the same figure of the reference transport in the same round.
@@ -66,7 +74,11 @@ public final class Rounds
         new Ratio(REPLAY_VS_CHRONICLE, "journal", "chronicle-queue", "replayMsgsPerSec", "journal"),
         new Ratio(RATE_VS_AERON_UDP, "udp-throughput-1to1", "aeron-udp", "msgsPerSec", ""),
         new Ratio(P50_VS_AERON_UDP, "udp-round-trip", "aeron-udp", "p50Ns", ""),
-        new Ratio(P99_VS_AERON_UDP, "udp-round-trip", "aeron-udp", "p99Ns", ""));
+        new Ratio(P99_VS_AERON_UDP, "udp-round-trip", "aeron-udp", "p99Ns", ""),
+        new Ratio(TICK_TO_ORDER_P50_VS_AERON, "trading", "trading-aeron", "tickToOrderP50Ns", ""),
+        new Ratio(TICK_TO_ORDER_P99_VS_AERON, "trading", "trading-aeron", "tickToOrderP99Ns", ""),
+        new Ratio(ORDER_TO_REPORT_P50_VS_AERON, "trading", "trading-aeron", "orderToReportP50Ns", ""),
+        new Ratio(ORDER_TO_REPORT_P99_VS_AERON, "trading", "trading-aeron", "orderToReportP99Ns", ""));
 
     /** Row keys that describe a run rather than measure it. */
     private static final List<String> NOT_FIGURES = List.of("round", "sizeBytes");
@@ -189,7 +201,8 @@ public final class Rounds
                 }
             }
             entry.put("ratios", ratios);
-            entry.put("hgrm", medianRound(ok, "p50Ns", "hgrm"));
+            entry.put("hgrm", medianRound(ok, ok.stream().anyMatch(r -> r.containsKey("tickToOrderP50Ns")) ?
+                "tickToOrderP50Ns" : "p50Ns", "hgrm"));
             entry.put("error", ok.isEmpty() ? first.get("error") : null);
             entries.add(entry);
         }
