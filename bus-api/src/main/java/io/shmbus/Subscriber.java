@@ -80,17 +80,22 @@ public interface Subscriber extends AutoCloseable
     long position();
 
     /**
-     * @return how many messages were delivered so far.
+     * @return how many messages were delivered: since this subscriber joined, for tethered and untethered ones; for a
+     * durable subscriber, over all its incarnations (it is kept in its slot across leaving and resuming), as
+     * {@code shmbus stat} shows it.
      */
     long deliveredMessages();
 
     /**
-     * @return how many messages this subscriber skipped because it was lapped (untethered only).
+     * @return how many messages this subscriber was told it lost, each through its {@link LossHandler}: an untethered
+     * subscriber's, lapped since it joined; a durable subscriber's, overwritten while it was away past its hold limit,
+     * over all its incarnations; always 0 for a tethered one, which is never lapped.
      */
     long lostMessages();
 
     /**
-     * @return how many bytes of the stream this subscriber skipped because it was lapped (untethered only).
+     * @return the stream bytes of the messages counted by {@link #lostMessages()} (headers and padding included),
+     * counted over the same span.
      */
     long lostBytes();
 
