@@ -61,6 +61,8 @@ public final class SubscriberOptions
     private final WaitStrategy waitStrategy;
     private final long holdLimitNs;
     private final long expireAfterNs;
+    private final SlowConsumerPolicy slowConsumerPolicy;
+    private final long slowConsumerTimeoutNs;
 
     private SubscriberOptions(
         final Policy policy,
@@ -71,6 +73,23 @@ public final class SubscriberOptions
         final long holdLimitNs,
         final long expireAfterNs)
     {
+        this(policy, name, startPosition, lossHandler, waitStrategy, holdLimitNs, expireAfterNs,
+            SlowConsumerPolicy.KEEP, -1);
+    }
+
+    private SubscriberOptions(
+        final Policy policy,
+        final String name,
+        final StartPosition startPosition,
+        final LossHandler lossHandler,
+        final WaitStrategy waitStrategy,
+        final long holdLimitNs,
+        final long expireAfterNs,
+        final SlowConsumerPolicy slowConsumerPolicy,
+        final long slowConsumerTimeoutNs)
+    {
+        this.slowConsumerPolicy = slowConsumerPolicy;
+        this.slowConsumerTimeoutNs = slowConsumerTimeoutNs;
         this.holdLimitNs = holdLimitNs;
         this.expireAfterNs = expireAfterNs;
         this.policy = policy;
@@ -120,7 +139,7 @@ public final class SubscriberOptions
     public SubscriberOptions startAt(final StartPosition startPosition)
     {
         return new SubscriberOptions(policy, name, Objects.requireNonNull(startPosition), lossHandler, waitStrategy,
-            holdLimitNs, expireAfterNs);
+            holdLimitNs, expireAfterNs, slowConsumerPolicy, slowConsumerTimeoutNs);
     }
 
     /**
@@ -130,7 +149,7 @@ public final class SubscriberOptions
     public SubscriberOptions lossHandler(final LossHandler lossHandler)
     {
         return new SubscriberOptions(policy, name, startPosition, Objects.requireNonNull(lossHandler), waitStrategy,
-            holdLimitNs, expireAfterNs);
+            holdLimitNs, expireAfterNs, slowConsumerPolicy, slowConsumerTimeoutNs);
     }
 
     /**
@@ -141,7 +160,7 @@ public final class SubscriberOptions
     public SubscriberOptions waitStrategy(final WaitStrategy waitStrategy)
     {
         return new SubscriberOptions(policy, name, startPosition, lossHandler, Objects.requireNonNull(waitStrategy),
-            holdLimitNs, expireAfterNs);
+            holdLimitNs, expireAfterNs, slowConsumerPolicy, slowConsumerTimeoutNs);
     }
 
     /**
@@ -156,7 +175,7 @@ public final class SubscriberOptions
     public SubscriberOptions holdLimitNs(final long holdLimitNs)
     {
         return new SubscriberOptions(policy, name, startPosition, lossHandler, waitStrategy, holdLimitNs,
-            expireAfterNs);
+            expireAfterNs, slowConsumerPolicy, slowConsumerTimeoutNs);
     }
 
     /**
@@ -171,7 +190,56 @@ public final class SubscriberOptions
     public SubscriberOptions expireAfterNs(final long expireAfterNs)
     {
         return new SubscriberOptions(policy, name, startPosition, lossHandler, waitStrategy, holdLimitNs,
-            expireAfterNs);
+            expireAfterNs, slowConsumerPolicy, slowConsumerTimeoutNs);
+    }
+
+    /**
+     * What publishers do about this subscriber when it stops making progress while it holds them back: keep
+     * waiting for it ({@link SlowConsumerPolicy#KEEP}, the default) or, once it has made no progress for
+     * {@code timeoutNs} while a publisher needs the space it holds, demote it to untethered
+     * ({@link SlowConsumerPolicy#DEMOTE}): a market-data feed does not stop because one strategy froze. Tethered
+     * subscribers only. A demotion is logged and counted by the publisher that makes it, and shown by
+     * {@code shmbus stat}; the subscriber learns its exact loss when it reads again.
+     *
+     * @param slowConsumerPolicy what to do.
+     * @param timeoutNs          how long it may make no progress while holding publishers back (millisecond
+     *                           resolution, at least 1 ms); ignored for {@link SlowConsumerPolicy#KEEP}.
+     * @return a copy with that policy.
+     * @throws IllegalArgumentException for DEMOTE on a subscriber that is not tethered, or a timeout below 1 ms.
+     */
+    public SubscriberOptions slowConsumer(final SlowConsumerPolicy slowConsumerPolicy, final long timeoutNs)
+    {
+        Objects.requireNonNull(slowConsumerPolicy);
+        if (slowConsumerPolicy == SlowConsumerPolicy.DEMOTE)
+        {
+            if (policy != Policy.TETHERED)
+            {
+                throw new IllegalArgumentException("only a tethered subscriber can be demoted; this one is " + policy +
+                    " (a durable subscriber that is away stops holding publishers back after its hold limit)");
+            }
+            if (timeoutNs < 1_000_000)
+            {
+                throw new IllegalArgumentException("slow consumer timeout " + timeoutNs + " ns is below 1 ms");
+            }
+        }
+        return new SubscriberOptions(policy, name, startPosition, lossHandler, waitStrategy, holdLimitNs,
+            expireAfterNs, slowConsumerPolicy, slowConsumerPolicy == SlowConsumerPolicy.KEEP ? -1 : timeoutNs);
+    }
+
+    /**
+     * @return what publishers do about this subscriber when it stalls.
+     */
+    public SlowConsumerPolicy slowConsumerPolicy()
+    {
+        return slowConsumerPolicy;
+    }
+
+    /**
+     * @return how long it may stall while holding publishers back before the policy applies (-1 with KEEP).
+     */
+    public long slowConsumerTimeoutNs()
+    {
+        return slowConsumerTimeoutNs;
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.List;
  * @param takeovers     cleaning rounds taken over from an owner that was stalled or dead (0 where the transport
  *                      has no rounds).
  * @param holes         ring ranges a stalled cleaner may still zero, which claims pad over now.
+ * @param demotions     tethered subscribers demoted to untethered for stalling ({@link SlowConsumerPolicy#DEMOTE}).
  */
 public record TopicStatus(
     String name,
@@ -29,7 +30,8 @@ public record TopicStatus(
     List<PublisherStatus> publishers,
     List<SubscriberStatus> subscribers,
     long takeovers,
-    long holes)
+    long holes,
+    long demotions)
 {
     /**
      * A topic of a transport without cleaning rounds.
@@ -53,7 +55,7 @@ public record TopicStatus(
         final List<PublisherStatus> publishers,
         final List<SubscriberStatus> subscribers)
     {
-        this(name, tail, oldest, capacityBytes, repairs, reclaims, publishers, subscribers, 0, 0);
+        this(name, tail, oldest, capacityBytes, repairs, reclaims, publishers, subscribers, 0, 0, 0);
     }
 
     /**
@@ -122,6 +124,7 @@ public record TopicStatus(
      * @param lostMessages      messages lost by lapping (untethered, or durable away past its hold limit).
      * @param waits             times it slept on the topic's futex.
      * @param waitTimeouts      sleeps that ended by timeout.
+     * @param demoted           a tethered subscriber that publishers demoted for stalling: it no longer holds them.
      */
     public record SubscriberStatus(
         int id,
@@ -135,7 +138,41 @@ public record TopicStatus(
         long deliveredMessages,
         long lostMessages,
         long waits,
-        long waitTimeouts)
+        long waitTimeouts,
+        boolean demoted)
     {
+        /**
+         * A subscriber of a transport that never demotes.
+         *
+         * @param id                its slot index.
+         * @param pid               its process id.
+         * @param alive             whether it is alive.
+         * @param state             its state.
+         * @param policy            its policy.
+         * @param name              its durable name, or null.
+         * @param position          its position.
+         * @param lagBytes          tail minus position.
+         * @param deliveredMessages messages delivered.
+         * @param lostMessages      messages lost.
+         * @param waits             sleeps.
+         * @param waitTimeouts      sleeps that timed out.
+         */
+        public SubscriberStatus(
+            final int id,
+            final int pid,
+            final boolean alive,
+            final String state,
+            final SubscriberOptions.Policy policy,
+            final String name,
+            final long position,
+            final long lagBytes,
+            final long deliveredMessages,
+            final long lostMessages,
+            final long waits,
+            final long waitTimeouts)
+        {
+            this(id, pid, alive, state, policy, name, position, lagBytes, deliveredMessages, lostMessages, waits,
+                waitTimeouts, false);
+        }
     }
 }

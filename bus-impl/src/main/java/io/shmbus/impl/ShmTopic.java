@@ -571,6 +571,15 @@ final class ShmTopic implements Topic
             options.holdLimitNs() < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(options.holdLimitNs()));
         control.putLong(slot + SubscriberSlotDescriptor.EXPIRE_MS_OFFSET,
             options.expireAfterNs() < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(options.expireAfterNs()));
+        // A demotable tethered subscriber reads as an untethered one from its join (see SlowConsumerPolicy), so it
+        // needs its message index from the start, as an untethered one does.
+        final boolean demotable = options.slowConsumerPolicy() == io.shmbus.SlowConsumerPolicy.DEMOTE;
+        if (demotable)
+        {
+            control.putLong(slot + SubscriberSlotDescriptor.SLOW_TIMEOUT_MS_OFFSET,
+                Math.max(1, TimeUnit.NANOSECONDS.toMillis(options.slowConsumerTimeoutNs())));
+            control.putInt(slot + SubscriberSlotDescriptor.SLOW_POLICY_OFFSET, SubscriberSlotDescriptor.SLOW_DEMOTE);
+        }
 
         if (FaultPoints.ANY)
         {
@@ -589,7 +598,7 @@ final class ShmTopic implements Topic
                     " and message index " + start[1] + " with the tail at " + tail);
             }
         }
-        else if (policy == SubscriberOptions.Policy.TETHERED &&
+        else if (policy == SubscriberOptions.Policy.TETHERED && !demotable &&
             options.startPosition() == SubscriberOptions.StartPosition.TAIL)
         {
             start[0] = ring.checkPosition(ring.tail(), "tail");
@@ -656,6 +665,13 @@ final class ShmTopic implements Topic
             break;
         }
         messageIndex = control.getLongVolatile(slot + SubscriberSlotDescriptor.MESSAGE_INDEX_OFFSET);
+        if (demotable)
+        {
+            final Subscriber subscriber = new UntetheredRingSubscriber(ring, index, position, messageIndex,
+                options.lossHandler(), options.waitStrategy(), liveness, release, new SpaceSignal(ring.control()));
+            connected(slot);
+            return subscriber;
+        }
         if (lostBytes > 0 && resumed)
         {
             LOG.warn("durable subscriber '{}' of topic {} was away past its hold limit: {} messages ({} bytes) " +
@@ -867,7 +883,8 @@ final class ShmTopic implements Topic
                     control.getLongVolatile(slot + SubscriberSlotDescriptor.DELIVERED_OFFSET),
                     control.getLongVolatile(slot + SubscriberSlotDescriptor.LOST_MESSAGES_OFFSET),
                     control.getLongVolatile(slot + SubscriberSlotDescriptor.WAITS_OFFSET),
-                    control.getLongVolatile(slot + SubscriberSlotDescriptor.WAIT_TIMEOUTS_OFFSET)));
+                    control.getLongVolatile(slot + SubscriberSlotDescriptor.WAIT_TIMEOUTS_OFFSET),
+                    control.getIntVolatile(slot + SubscriberSlotDescriptor.DEMOTED_OFFSET) != 0));
             }
         }
         return new io.shmbus.TopicStatus(
@@ -880,7 +897,8 @@ final class ShmTopic implements Topic
             java.util.List.copyOf(publishers),
             java.util.List.copyOf(subscribers),
             control.getLongVolatile(ControlDescriptor.TAKEOVERS_OFFSET),
-            control.getLongVolatile(ControlDescriptor.CLEAN_HOLES_OFFSET));
+            control.getLongVolatile(ControlDescriptor.CLEAN_HOLES_OFFSET),
+            control.getLongVolatile(ControlDescriptor.DEMOTIONS_OFFSET));
     }
 
     private void checkOpen()

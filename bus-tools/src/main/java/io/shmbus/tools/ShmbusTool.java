@@ -222,10 +222,10 @@ public final class ShmbusTool
         {
             final double seconds = Math.max(1, intervalMs) / 1000.0;
             System.out.printf("topic %s  capacity %d  tail %d  oldest %d  %.1f MB/s  repairs %d  reclaims %d  " +
-                "takeovers %d  holes %d%n",
+                "takeovers %d  holes %d  demotions %d%n",
                 after.name(), after.capacityBytes(), after.tail(), after.oldest(),
                 (after.tail() - before.tail()) / seconds / 1e6, after.repairs(), after.reclaims(), after.takeovers(),
-                after.holes());
+                after.holes(), after.demotions());
             for (final TopicStatus.PublisherStatus p : after.publishers())
             {
                 System.out.printf("  publisher %3d pid %7d %-5s %-9s published %d back-pressured %d " +
@@ -239,7 +239,8 @@ public final class ShmbusTool
                     .filter(b -> b.id() == s.id()).findFirst().orElse(s);
                 System.out.printf("  subscriber %3d pid %7d %-5s %-8s %-10s %-12s position %d lag %d B " +
                     "delivered %d (%.0f msg/s) lost %d waits %d%n", s.id(), s.pid(), s.alive() ? "alive" : "DEAD",
-                    s.state(), s.policy(), null == s.name() ? "" : s.name(), s.position(), s.lagBytes(),
+                    s.state(), s.demoted() ? "DEMOTED" : s.policy(), null == s.name() ? "" : s.name(), s.position(),
+                    s.lagBytes(),
                     s.deliveredMessages(), (s.deliveredMessages() - earlier.deliveredMessages()) / seconds,
                     s.lostMessages(), s.waits());
             }

@@ -31,6 +31,7 @@ import static io.shmbus.impl.layout.Layout.PADDED_BLOCK;
  *         528     repairs (int64)       whoever repairs          tools
  *         536     reclaims (int64)      whoever reclaims a slot  tools
  *         544     takeovers (int64)     whoever takes a round    tools
+ *         552     demotions (int64)     publishers               tools
  *  5      640     reserved
  *  6      768     reserved
  *  7      896     reserved
@@ -90,6 +91,7 @@ public final class ControlDescriptor
     public static final int REPAIRS_OFFSET = EXCLUSIVE_PUBLISHER_OFFSET + 8;
     public static final int RECLAIMS_OFFSET = REPAIRS_OFFSET + 8;
     public static final int TAKEOVERS_OFFSET = RECLAIMS_OFFSET + 8;
+    public static final int DEMOTIONS_OFFSET = TAKEOVERS_OFFSET + 8;
 
     public static final int PUBLISHER_SLOTS_OFFSET = 8 * PADDED_BLOCK;
 

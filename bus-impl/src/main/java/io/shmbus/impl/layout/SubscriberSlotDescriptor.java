@@ -25,6 +25,9 @@ package io.shmbus.impl.layout;
  *                                      the subtract), so a repair can take a dead sleeper out of the count
  *   92     counted (int32)             1 once counted in subscriberCount (set after the add)
  *   96     repairing (int32)           1 while a repairer holds the dead owner's lock (so status tells them apart)
+ *  100     slowPolicy (int32)          0 keep, 1 demote (SlowConsumerPolicy), set at the join
+ *  104     demoted (int32)             1 once a publisher demoted it: rounds no longer wait for it
+ *  112     slowTimeoutMs (int64)       how long it may make no progress while holding publishers back
  *  136     lostMessages (int64)        messages the subscriber was told it lost (untethered: lapped; durable:
  *                                      overwritten while it was away), over all its incarnations
  *  144     lostBytes (int64)           the stream bytes of those messages
@@ -51,6 +54,9 @@ public final class SubscriberSlotDescriptor
     public static final int SLEEPING_OFFSET = ATTACHED_MS_OFFSET + 8;
     public static final int COUNTED_OFFSET = SLEEPING_OFFSET + 4;
     public static final int REPAIRING_OFFSET = COUNTED_OFFSET + 4;
+    public static final int SLOW_POLICY_OFFSET = REPAIRING_OFFSET + 4;
+    public static final int DEMOTED_OFFSET = SLOW_POLICY_OFFSET + 4;
+    public static final int SLOW_TIMEOUT_MS_OFFSET = DEMOTED_OFFSET + 8;
     public static final int DELIVERED_OFFSET = POSITION_OFFSET + 8;
     public static final int MESSAGE_INDEX_OFFSET = DELIVERED_OFFSET + 8;
     public static final int ROUND_AREA_OFFSET = MESSAGE_INDEX_OFFSET + 8;
@@ -72,6 +78,9 @@ public final class SubscriberSlotDescriptor
     public static final int POLICY_TETHERED = 1;
     public static final int POLICY_UNTETHERED = 2;
     public static final int POLICY_DURABLE = 3;
+
+    public static final int SLOW_KEEP = 0;
+    public static final int SLOW_DEMOTE = 1;
 
     private SubscriberSlotDescriptor()
     {

@@ -41,6 +41,8 @@ import static io.shmbus.impl.layout.RecordDescriptor.KIND_PADDING;
  */
 public final class Ring implements RingAccess
 {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Ring.class);
+
     /** Returned by {@link #reclaim(long, long)} when another publisher holds the cleaning lock. */
     public static final long CLEAN_BUSY = CleaningRound.BUSY;
 
@@ -242,9 +244,10 @@ public final class Ring implements RingAccess
                 continue;
             }
             final int policy = control.getInt(slot + SubscriberSlotDescriptor.POLICY_OFFSET);
-            if (policy == SubscriberSlotDescriptor.POLICY_UNTETHERED)
+            if (policy == SubscriberSlotDescriptor.POLICY_UNTETHERED ||
+                control.getIntVolatile(slot + SubscriberSlotDescriptor.DEMOTED_OFFSET) != 0)
             {
-                continue;
+                continue; // demoted: it reads lap-checked and will learn its loss
             }
             if (state == SubscriberSlotDescriptor.STATE_DETACHED)
             {
@@ -262,6 +265,63 @@ public final class Ring implements RingAccess
             min = Math.min(min, Math.max(position, floor));
         }
         return min;
+    }
+
+    /**
+     * A publisher that cannot make room: demote each tethered subscriber whose policy allows it, that is in the way
+     * of the claim and whose position has not moved for its timeout, as this publisher has watched it (see
+     * {@code SlowConsumerPolicy.DEMOTE}). A demoted subscriber reads lap-checked from its join, so the demotion is
+     * safe whenever it comes: rounds stop waiting for it at once.
+     *
+     * @param requiredEnd  the end of the claim that does not fit.
+     * @param seen         per subscriber slot, the position and attach time this publisher last saw (-1: none).
+     * @param seenSinceNs  per slot, when it first saw that.
+     * @param nowNs        System.nanoTime().
+     * @return true when a subscriber was demoted (try again at once).
+     */
+    public boolean demoteStalled(final long requiredEnd, final long[] seen, final long[] seenSinceNs, final long nowNs)
+    {
+        final UnsafeBuffer control = this.control;
+        final long needed = requiredEnd + RecordDescriptor.ALIGNMENT - capacity;
+        boolean demoted = false;
+        for (int i = 0; i < maxSubscribers; i++)
+        {
+            final int slot = subscriberSlot(i);
+            if (control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET) !=
+                SubscriberSlotDescriptor.STATE_ACTIVE ||
+                control.getInt(slot + SubscriberSlotDescriptor.POLICY_OFFSET) != SubscriberSlotDescriptor.POLICY_TETHERED ||
+                control.getInt(slot + SubscriberSlotDescriptor.SLOW_POLICY_OFFSET) != SubscriberSlotDescriptor.SLOW_DEMOTE ||
+                control.getIntVolatile(slot + SubscriberSlotDescriptor.DEMOTED_OFFSET) != 0)
+            {
+                seen[i] = -1;
+                continue;
+            }
+            final long position = control.getLongVolatile(slot + SubscriberSlotDescriptor.POSITION_OFFSET);
+            if (position >= needed)
+            {
+                seen[i] = -1;
+                continue; // not what holds this claim back
+            }
+            final long mark = position ^ control.getLong(slot + SubscriberSlotDescriptor.ATTACHED_MS_OFFSET) << 20;
+            if (seen[i] != mark)
+            {
+                seen[i] = mark;
+                seenSinceNs[i] = nowNs;
+                continue;
+            }
+            final long timeoutMs = control.getLong(slot + SubscriberSlotDescriptor.SLOW_TIMEOUT_MS_OFFSET);
+            if (nowNs - seenSinceNs[i] >= Math.max(1, timeoutMs) * 1_000_000L &&
+                control.compareAndSetInt(slot + SubscriberSlotDescriptor.DEMOTED_OFFSET, 0, 1))
+            {
+                control.getAndAddLong(ControlDescriptor.DEMOTIONS_OFFSET, 1);
+                LOG.warn("{}: subscriber {} (pid {}) made no progress for {} ms at position {} while publishers " +
+                    "needed its space: demoted to untethered", source, i,
+                    control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET), timeoutMs, position);
+                seen[i] = -1;
+                demoted = true;
+            }
+        }
+        return demoted;
     }
 
     /**

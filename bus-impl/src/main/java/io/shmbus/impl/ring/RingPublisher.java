@@ -85,6 +85,9 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
     /** The patience in force: {@link #TAKE_OVER_PATIENCE_NS}; tests of this package lower it to force takeovers. */
     static volatile long takeOverPatienceNs = TAKE_OVER_PATIENCE_NS;
     private final long[] nearestHole = new long[1];
+    private final long[] stallSeen;
+    private final long[] stallSinceNs;
+    private boolean watchingStalls;
     private long watchedWord;
     private long watchedProgress;
     private long watchedSinceNs;
@@ -123,6 +126,8 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
         this.signal = signal;
         this.onClose = onClose;
         this.limitCache = 0; // the first claim takes the slow path, which reads the shared limit
+        this.stallSeen = new long[ring.maxSubscribers];
+        this.stallSinceNs = new long[ring.maxSubscribers];
         this.spaceSleeper = new Sleeper(
             control,
             ControlDescriptor.SPACE_SIGNAL_OFFSET,
@@ -456,6 +461,17 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
             {
                 control.getAndAddLong(slotOffset + PublisherSlotDescriptor.BACK_PRESSURED_OFFSET, 1);
                 flushCounters();
+                // A stalled subscriber is watched from the first refusal of a back-pressured stretch on.
+                if (!watchingStalls)
+                {
+                    java.util.Arrays.fill(stallSeen, -1);
+                    watchingStalls = true;
+                }
+                if (ring.demoteStalled(end, stallSeen, stallSinceNs, System.nanoTime()))
+                {
+                    control.getAndAddLong(slotOffset + PublisherSlotDescriptor.ADMIN_ACTIONS_OFFSET, 1);
+                    return ADMIN_ACTION; // it no longer holds the space: try again at once
+                }
                 if (liveness.due() && liveness.releaseBlockers())
                 {
                     control.getAndAddLong(slotOffset + PublisherSlotDescriptor.ADMIN_ACTIONS_OFFSET, 1);
@@ -463,6 +479,7 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
                 }
                 return BACK_PRESSURED;
             }
+            watchingStalls = false;
             if (pad != tail)
             {
                 padTo = pad;

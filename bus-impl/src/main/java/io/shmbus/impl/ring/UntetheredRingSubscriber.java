@@ -6,6 +6,7 @@ import io.shmbus.WaitStrategy;
 import io.shmbus.impl.layout.RecordDescriptor;
 import io.shmbus.impl.liveness.Liveness;
 import io.shmbus.impl.layout.SubscriberSlotDescriptor;
+import io.shmbus.impl.signal.SpaceSignal;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -42,6 +43,8 @@ public final class UntetheredRingSubscriber extends RingSubscriber
     private final RingMessageHeader header;
     private final long[] oldest = new long[2];
     private long messageIndex;
+    /** Non-null for a tethered subscriber that may be demoted: it holds rounds back through its slot's position. */
+    private final SpaceSignal holding;
 
     /**
      * @param ring          the topic's ring.
@@ -63,11 +66,42 @@ public final class UntetheredRingSubscriber extends RingSubscriber
         final Liveness liveness,
         final Runnable onClose)
     {
+        this(ring, subscriberId, startPosition, startIndex, lossHandler, waitStrategy, liveness, onClose, null);
+    }
+
+    /**
+     * A subscriber that reads as an untethered one (each record copied, then checked against being lapped) and
+     * holds publishers back as a tethered one, until publishers demote it (its slot's policy says tethered; see
+     * {@code SlowConsumerPolicy.DEMOTE}): its position is stored with release after each poll, and publishers
+     * sleeping for space are woken. Demoted, nothing changes here: the lap check it always made reports its loss.
+     *
+     * @param ring          the topic's ring.
+     * @param subscriberId  the slot index.
+     * @param startPosition a record boundary.
+     * @param startIndex    the number of messages before it.
+     * @param lossHandler   told of every gap.
+     * @param waitStrategy  how to wait for messages.
+     * @param liveness      finds and repairs dead publishers' claims.
+     * @param onClose       releases the slot.
+     * @param holding       wakes publishers sleeping for space; null for a plain untethered subscriber.
+     */
+    public UntetheredRingSubscriber(
+        final Ring ring,
+        final int subscriberId,
+        final long startPosition,
+        final long startIndex,
+        final LossHandler lossHandler,
+        final WaitStrategy waitStrategy,
+        final Liveness liveness,
+        final Runnable onClose,
+        final SpaceSignal holding)
+    {
         super(ring, subscriberId, startPosition, waitStrategy, lossHandler, liveness, onClose);
         this.copy = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             RecordDescriptor.alignedLength(ring.maxRecordLength), 64));
         this.header = new RingMessageHeader(copy, headerLength, ring.timestamps);
         this.messageIndex = startIndex;
+        this.holding = holding;
     }
 
     /**
@@ -229,10 +263,19 @@ public final class UntetheredRingSubscriber extends RingSubscriber
             this.position = position;
             if (position != start)
             {
-                // For display only (no publisher waits for an untethered reader): one cache line, plain stores.
+                // One cache line. For a plain untethered reader, display only (no publisher waits for it): plain
+                // stores. Holding rounds back, the position goes last with release, as a tethered reader's does.
                 delivered += count;
-                control.putLong(slotOffset + SubscriberSlotDescriptor.POSITION_OFFSET, position);
                 control.putLong(slotOffset + SubscriberSlotDescriptor.DELIVERED_OFFSET, delivered);
+                if (null == holding)
+                {
+                    control.putLong(slotOffset + SubscriberSlotDescriptor.POSITION_OFFSET, position);
+                }
+                else
+                {
+                    control.putLongRelease(slotOffset + SubscriberSlotDescriptor.POSITION_OFFSET, position);
+                    holding.afterConsume();
+                }
             }
         }
         return count;

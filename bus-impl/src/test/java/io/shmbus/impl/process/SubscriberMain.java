@@ -24,7 +24,8 @@ import java.util.zip.CRC32C;
  * A child that subscribes and checks every message it gets from {@link PublisherMain} children.
  *
  * <p>Arguments ({@code key=value}): {@code dir}, {@code topic}, {@code spec}, {@code policy} ({@code tethered},
- * {@code untethered} or {@code durable}), {@code name} (durable), {@code start} ({@code oldest} or
+ * {@code untethered}, {@code durable}, or {@code demotable}: tethered, demoted after {@code slowMs} without progress
+ * while holding publishers back, checked as untethered), {@code name} (durable), {@code start} ({@code oldest} or
  * {@code tail}), {@code publishers} (test publisher ids are 0 to this, exclusive), {@code count} (messages each
  * publishes), optionally {@code fromZero} (true: the first message of each publisher must be sequence 0),
  * {@code stopAfter} (leave after that many messages), {@code slowEvery} and {@code slowMicros} (sleep that long
@@ -56,7 +57,8 @@ public final class SubscriberMain
     {
         final TopicOptions options = ChildSupport.options(a.get("spec"));
         final String policy = a.get("policy");
-        final boolean strict = !"untethered".equals(policy);
+        // A demotable tethered subscriber may lose messages once demoted: it is checked as an untethered one.
+        final boolean strict = !"untethered".equals(policy) && !"demotable".equals(policy);
         final int publishers = a.getInt("publishers");
         final long perPublisher = a.getLong("count", 0);
         final long stopAfter = a.getLong("stopAfter", 0);
@@ -68,6 +70,8 @@ public final class SubscriberMain
         {
             case "tethered" -> SubscriberOptions.tethered();
             case "untethered" -> SubscriberOptions.untethered().lossHandler(verifier);
+            case "demotable" -> SubscriberOptions.tethered().lossHandler(verifier).slowConsumer(
+                io.shmbus.SlowConsumerPolicy.DEMOTE, TimeUnit.MILLISECONDS.toNanos(a.getLong("slowMs", 500)));
             // Exact resume across restarts: hold publishers back for as long as it is away, however slowly the
             // next reader JVM starts on a loaded machine (the default hold limit is 10 s).
             case "durable" -> SubscriberOptions.durable(a.get("name")).holdLimitNs(-1);
