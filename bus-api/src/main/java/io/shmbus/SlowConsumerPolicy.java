@@ -15,5 +15,12 @@ public enum SlowConsumerPolicy
      * join (each message copied before it is handed over, then checked against being overwritten), so that a
      * demotion that comes while it is inside a poll can never hand it a message being overwritten.
      */
-    DEMOTE
+    DEMOTE,
+    /**
+     * For a durable subscriber: once it has made no progress for the set time while a publisher needs the space it
+     * holds, it stops holding publishers back, as when it is away past its hold limit; whenever it reads again it is
+     * told exactly what it lost. It reads as an untethered subscriber does, for the same reason as {@link #DEMOTE},
+     * and stores its position and message index after each poll as a durable subscriber does.
+     */
+    DETACH
 }

@@ -196,26 +196,32 @@ public final class SubscriberOptions
     /**
      * What publishers do about this subscriber when it stops making progress while it holds them back: keep
      * waiting for it ({@link SlowConsumerPolicy#KEEP}, the default) or, once it has made no progress for
-     * {@code timeoutNs} while a publisher needs the space it holds, demote it to untethered
-     * ({@link SlowConsumerPolicy#DEMOTE}): a market-data feed does not stop because one strategy froze. Tethered
-     * subscribers only. A demotion is logged and counted by the publisher that makes it, and shown by
-     * {@code shmbus stat}; the subscriber learns its exact loss when it reads again.
+     * {@code timeoutNs} while a publisher needs the space it holds, demote a tethered one to untethered
+     * ({@link SlowConsumerPolicy#DEMOTE}) or detach a durable one ({@link SlowConsumerPolicy#DETACH}): a market-data
+     * feed does not stop because one strategy froze. Either is logged and counted by the publisher that makes it,
+     * and shown by {@code shmbus stat}; the subscriber learns its exact loss when it reads again.
      *
      * @param slowConsumerPolicy what to do.
      * @param timeoutNs          how long it may make no progress while holding publishers back (millisecond
      *                           resolution, at least 1 ms); ignored for {@link SlowConsumerPolicy#KEEP}.
      * @return a copy with that policy.
-     * @throws IllegalArgumentException for DEMOTE on a subscriber that is not tethered, or a timeout below 1 ms.
+     * @throws IllegalArgumentException for DEMOTE on a subscriber that is not tethered, DETACH on one that is not
+     *                                  durable, or a timeout below 1 ms.
      */
     public SubscriberOptions slowConsumer(final SlowConsumerPolicy slowConsumerPolicy, final long timeoutNs)
     {
         Objects.requireNonNull(slowConsumerPolicy);
-        if (slowConsumerPolicy == SlowConsumerPolicy.DEMOTE)
+        if (slowConsumerPolicy != SlowConsumerPolicy.KEEP)
         {
-            if (policy != Policy.TETHERED)
+            if (slowConsumerPolicy == SlowConsumerPolicy.DEMOTE && policy != Policy.TETHERED)
             {
                 throw new IllegalArgumentException("only a tethered subscriber can be demoted; this one is " + policy +
-                    " (a durable subscriber that is away stops holding publishers back after its hold limit)");
+                    " (a durable one can be detached: SlowConsumerPolicy.DETACH)");
+            }
+            if (slowConsumerPolicy == SlowConsumerPolicy.DETACH && policy != Policy.DURABLE)
+            {
+                throw new IllegalArgumentException("only a durable subscriber can be detached; this one is " + policy +
+                    " (a tethered one can be demoted: SlowConsumerPolicy.DEMOTE)");
             }
             if (timeoutNs < 1_000_000)
             {

@@ -573,7 +573,9 @@ final class ShmTopic implements Topic
             options.expireAfterNs() < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(options.expireAfterNs()));
         // A demotable tethered subscriber reads as an untethered one from its join (see SlowConsumerPolicy), so it
         // needs its message index from the start, as an untethered one does.
-        final boolean demotable = options.slowConsumerPolicy() == io.shmbus.SlowConsumerPolicy.DEMOTE;
+        final boolean demotable = options.slowConsumerPolicy() != io.shmbus.SlowConsumerPolicy.KEEP;
+        control.putIntVolatile(slot + SubscriberSlotDescriptor.DEMOTED_OFFSET, 0); // a returning durable one holds again
+        control.putInt(slot + SubscriberSlotDescriptor.SLOW_POLICY_OFFSET, SubscriberSlotDescriptor.SLOW_KEEP);
         if (demotable)
         {
             control.putLong(slot + SubscriberSlotDescriptor.SLOW_TIMEOUT_MS_OFFSET,
@@ -667,8 +669,15 @@ final class ShmTopic implements Topic
         messageIndex = control.getLongVolatile(slot + SubscriberSlotDescriptor.MESSAGE_INDEX_OFFSET);
         if (demotable)
         {
-            final Subscriber subscriber = new UntetheredRingSubscriber(ring, index, position, messageIndex,
-                options.lossHandler(), options.waitStrategy(), liveness, release, new SpaceSignal(ring.control()));
+            final UntetheredRingSubscriber subscriber = new UntetheredRingSubscriber(ring, index, position,
+                messageIndex, options.lossHandler(), options.waitStrategy(), liveness, release,
+                new SpaceSignal(ring.control()), durable);
+            if (resumed && lostBytes > 0)
+            {
+                LOG.warn("durable subscriber '{}' of topic {} was away past its hold limit: {} messages ({} bytes) " +
+                    "were overwritten; resuming at {}", options.name(), name, lostMessages, lostBytes, position);
+                subscriber.reportLossAtJoin(lostMessages, lostBytes, lostFrom, position);
+            }
             connected(slot);
             return subscriber;
         }

@@ -289,7 +289,7 @@ public final class Ring implements RingAccess
             final int slot = subscriberSlot(i);
             if (control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET) !=
                 SubscriberSlotDescriptor.STATE_ACTIVE ||
-                control.getInt(slot + SubscriberSlotDescriptor.POLICY_OFFSET) != SubscriberSlotDescriptor.POLICY_TETHERED ||
+                control.getInt(slot + SubscriberSlotDescriptor.POLICY_OFFSET) == SubscriberSlotDescriptor.POLICY_UNTETHERED ||
                 control.getInt(slot + SubscriberSlotDescriptor.SLOW_POLICY_OFFSET) != SubscriberSlotDescriptor.SLOW_DEMOTE ||
                 control.getIntVolatile(slot + SubscriberSlotDescriptor.DEMOTED_OFFSET) != 0)
             {
@@ -315,8 +315,10 @@ public final class Ring implements RingAccess
             {
                 control.getAndAddLong(ControlDescriptor.DEMOTIONS_OFFSET, 1);
                 LOG.warn("{}: subscriber {} (pid {}) made no progress for {} ms at position {} while publishers " +
-                    "needed its space: demoted to untethered", source, i,
-                    control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET), timeoutMs, position);
+                    "needed its space: {}", source, i, control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
+                    timeoutMs, position,
+                    control.getInt(slot + SubscriberSlotDescriptor.POLICY_OFFSET) == SubscriberSlotDescriptor.POLICY_DURABLE ?
+                    "detached (no longer holds publishers back)" : "demoted to untethered");
                 seen[i] = -1;
                 demoted = true;
             }

@@ -45,6 +45,8 @@ public final class UntetheredRingSubscriber extends RingSubscriber
     private long messageIndex;
     /** Non-null for a tethered subscriber that may be demoted: it holds rounds back through its slot's position. */
     private final SpaceSignal holding;
+    /** A durable one that may be detached: its message index is stored before its position after each poll. */
+    private final boolean durable;
 
     /**
      * @param ring          the topic's ring.
@@ -66,7 +68,7 @@ public final class UntetheredRingSubscriber extends RingSubscriber
         final Liveness liveness,
         final Runnable onClose)
     {
-        this(ring, subscriberId, startPosition, startIndex, lossHandler, waitStrategy, liveness, onClose, null);
+        this(ring, subscriberId, startPosition, startIndex, lossHandler, waitStrategy, liveness, onClose, null, false);
     }
 
     /**
@@ -84,6 +86,7 @@ public final class UntetheredRingSubscriber extends RingSubscriber
      * @param liveness      finds and repairs dead publishers' claims.
      * @param onClose       releases the slot.
      * @param holding       wakes publishers sleeping for space; null for a plain untethered subscriber.
+     * @param durable       a durable subscriber (holding): its message index is kept in its slot for its return.
      */
     public UntetheredRingSubscriber(
         final Ring ring,
@@ -94,9 +97,11 @@ public final class UntetheredRingSubscriber extends RingSubscriber
         final WaitStrategy waitStrategy,
         final Liveness liveness,
         final Runnable onClose,
-        final SpaceSignal holding)
+        final SpaceSignal holding,
+        final boolean durable)
     {
         super(ring, subscriberId, startPosition, waitStrategy, lossHandler, liveness, onClose);
+        this.durable = durable;
         this.copy = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             RecordDescriptor.alignedLength(ring.maxRecordLength), 64));
         this.header = new RingMessageHeader(copy, headerLength, ring.timestamps);
@@ -273,6 +278,11 @@ public final class UntetheredRingSubscriber extends RingSubscriber
                 }
                 else
                 {
+                    if (durable)
+                    {
+                        // The index before the position, as a durable tethered reader stores them (see there).
+                        control.putLong(slotOffset + SubscriberSlotDescriptor.MESSAGE_INDEX_OFFSET, messageIndex);
+                    }
                     control.putLongRelease(slotOffset + SubscriberSlotDescriptor.POSITION_OFFSET, position);
                     holding.afterConsume();
                 }
@@ -305,6 +315,20 @@ public final class UntetheredRingSubscriber extends RingSubscriber
         messageIndex = oldest[1];
         recordLoss(messages, resume - position, position, resume);
         return resume;
+    }
+
+    /**
+     * Tell the loss handler, before anything else, of what a durable subscriber lost while it was away (found at its
+     * join): a durable tethered reader reports it at its first poll; this one at once.
+     *
+     * @param messages lost messages.
+     * @param bytes    lost bytes.
+     * @param from     where the gap starts.
+     * @param to       where it ends.
+     */
+    public void reportLossAtJoin(final long messages, final long bytes, final long from, final long to)
+    {
+        recordLoss(messages, bytes, from, to);
     }
 
     @Override

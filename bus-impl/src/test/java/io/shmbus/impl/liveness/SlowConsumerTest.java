@@ -66,6 +66,41 @@ class SlowConsumerTest
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aStoppedDetachableDurableSubscriberIsDetachedAndLearnsItsExactLoss()
+    {
+        try (CrashRig rig = new CrashRig("slow-detach", OPTIONS))
+        {
+            final ChildProcess subscriber = rig.start("sub", SubscriberMain.class, "policy=detachable", "name=audit",
+                "slowMs=300", "start=oldest", "publishers=1", "count=" + COUNT);
+            final ChildProcess publisher = rig.start("pub", PublisherMain.class, "mode=shared", "id=0",
+                "count=" + COUNT);
+            CrashRig.awaitReady(subscriber);
+            CrashRig.awaitReady(publisher);
+            subscriber.signal("STOP");
+            try
+            {
+                publisher.send("GO");
+                assertEquals(COUNT, CrashRig.awaitPublisher(publisher).count(), "published everything");
+                assertEquals(1, rig.status().demotions(), "detached once");
+            }
+            finally
+            {
+                subscriber.signal("CONT");
+            }
+            final SubscriberReport got = CrashRig.awaitSubscriber(subscriber, 1);
+            assertTrue(got.lostMessages() > 0, "lapped while stopped");
+            assertEquals(COUNT, got.delivered() + got.lostMessages(), "told exactly what it lost");
+            assertEquals(COUNT - 1, got.of(0).last());
+            assertEquals(0, subscriber.awaitExit(CrashRig.RUN));
+            final TopicStatus.SubscriberStatus kept = rig.status().subscribers().stream()
+                .filter(s -> "audit".equals(s.name())).findFirst().orElseThrow();
+            assertEquals("detached", kept.state(), "kept for its return");
+            assertEquals(COUNT, kept.deliveredMessages() + kept.lostMessages());
+        }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aStoppedSubscriberThatKeepsTheDefaultHoldsThePublisherBack()
     {
         try (CrashRig rig = new CrashRig("slow-keep", OPTIONS))

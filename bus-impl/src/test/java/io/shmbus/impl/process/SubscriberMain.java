@@ -24,12 +24,12 @@ import java.util.zip.CRC32C;
  * A child that subscribes and checks every message it gets from {@link PublisherMain} children.
  *
  * <p>Arguments ({@code key=value}): {@code dir}, {@code topic}, {@code spec}, {@code policy} ({@code tethered},
- * {@code untethered}, {@code durable}, or {@code demotable}: tethered, demoted after {@code slowMs} without progress
- * while holding publishers back, checked as untethered), {@code name} (durable), {@code start} ({@code oldest} or
- * {@code tail}), {@code publishers} (test publisher ids are 0 to this, exclusive), {@code count} (messages each
- * publishes), optionally {@code fromZero} (true: the first message of each publisher must be sequence 0),
- * {@code stopAfter} (leave after that many messages), {@code slowEvery} and {@code slowMicros} (sleep that long
- * every that many messages), {@code deadline} (seconds).
+ * {@code untethered}, {@code durable}, or {@code demotable} / {@code detachable}: tethered / durable, demoted or detached
+ * after {@code slowMs} without progress while holding publishers back, checked as untethered), {@code name} (durable),
+ * {@code start} ({@code oldest} or {@code tail}), {@code publishers} (test publisher ids are 0 to this, exclusive),
+ * {@code count} (messages each publishes), optionally {@code fromZero} (true: the first message of each publisher must
+ * be sequence 0), {@code stopAfter} (leave after that many messages), {@code slowEvery} and {@code slowMicros} (sleep
+ * that long every that many messages), {@code deadline} (seconds).
  *
  * <p>Checked for every message: the checksum (or the bytes, below 4 bytes), the length its sequence number
  * implies, the header's positions, and the same publisher slot for each test publisher. Tethered and durable:
@@ -58,7 +58,8 @@ public final class SubscriberMain
         final TopicOptions options = ChildSupport.options(a.get("spec"));
         final String policy = a.get("policy");
         // A demotable tethered subscriber may lose messages once demoted: it is checked as an untethered one.
-        final boolean strict = !"untethered".equals(policy) && !"demotable".equals(policy);
+        final boolean strict = !"untethered".equals(policy) && !"demotable".equals(policy) &&
+            !"detachable".equals(policy);
         final int publishers = a.getInt("publishers");
         final long perPublisher = a.getLong("count", 0);
         final long stopAfter = a.getLong("stopAfter", 0);
@@ -72,6 +73,9 @@ public final class SubscriberMain
             case "untethered" -> SubscriberOptions.untethered().lossHandler(verifier);
             case "demotable" -> SubscriberOptions.tethered().lossHandler(verifier).slowConsumer(
                 io.shmbus.SlowConsumerPolicy.DEMOTE, TimeUnit.MILLISECONDS.toNanos(a.getLong("slowMs", 500)));
+            case "detachable" -> SubscriberOptions.durable(a.get("name")).holdLimitNs(-1).lossHandler(verifier)
+                .slowConsumer(io.shmbus.SlowConsumerPolicy.DETACH,
+                    TimeUnit.MILLISECONDS.toNanos(a.getLong("slowMs", 500)));
             // Exact resume across restarts: hold publishers back for as long as it is away, however slowly the
             // next reader JVM starts on a loaded machine (the default hold limit is 10 s).
             case "durable" -> SubscriberOptions.durable(a.get("name")).holdLimitNs(-1);
