@@ -24,12 +24,12 @@ import java.util.zip.CRC32C;
  * A child that subscribes and checks every message it gets from {@link PublisherMain} children.
  *
  * <p>Arguments ({@code key=value}): {@code dir}, {@code topic}, {@code spec}, {@code policy} ({@code tethered},
- * {@code untethered}, {@code durable}, or {@code demotable} / {@code detachable}: tethered / durable, demoted or detached
- * after {@code slowMs} without progress while holding publishers back, checked as untethered), {@code name} (durable),
- * {@code start} ({@code oldest} or {@code tail}), {@code publishers} (test publisher ids are 0 to this, exclusive),
- * {@code count} (messages each publishes), optionally {@code fromZero} (true: the first message of each publisher must
- * be sequence 0), {@code stopAfter} (leave after that many messages), {@code slowEvery} and {@code slowMicros} (sleep
- * that long every that many messages), {@code deadline} (seconds).
+ * {@code untethered}, {@code durable}, or {@code demotable} / {@code detachable}: tethered / durable, demoted or
+ * detached after {@code slowMs} without progress while holding publishers back, checked as untethered), {@code name}
+ * (durable), {@code start} ({@code oldest} or {@code tail}), {@code publishers} (test publisher ids are 0 to this,
+ * exclusive), {@code count} (messages each publishes), optionally {@code fromZero} (true: the first message of each
+ * publisher must be sequence 0), {@code stopAfter} (leave after that many messages), {@code slowEvery} and
+ * {@code slowMicros} (sleep that long every that many messages), {@code deadline} (seconds).
  *
  * <p>Checked for every message: the checksum (or the bytes, below 4 bytes), the length its sequence number
  * implies, the header's positions, and the same publisher slot for each test publisher. Tethered and durable:
