@@ -46,7 +46,7 @@ class RoundTakeoverTest
     @ParameterizedTest(name = "{0}, then {1}")
     @CsvSource({
         "roundWalked, release", "inRound, release", "inStep, release", "roundCommit, release",
-        "inRound, kill", "inStep, kill"})
+        "roundWalked, kill", "inRound, kill", "inStep, kill", "roundCommit, kill"})
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aHaltedCleanersRoundIsTakenOver(final String point, final String then) throws IOException
     {
