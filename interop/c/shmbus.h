@@ -1,5 +1,5 @@
 /*
- * A small reference implementation of the shmbus topic layout, version 2 (docs/LAYOUT.md), in C11 with
+ * A small reference implementation of the shmbus topic layout, version 3 (docs/LAYOUT.md), in C11 with
  * nothing but libc and Linux system calls. It opens and checks a topic, joins as a tethered or untethered
  * subscriber or as a shared publisher, reads and writes records, sleeps and wakes on the futex words, and
  * leaves. It does not create topics, does not run repairs of dead peers (the Java participants do), and does
@@ -16,7 +16,7 @@
 
 /* Sizes and offsets, named after the tables of docs/LAYOUT.md. */
 #define SHM_MAGIC 0x00005355424D4853LL
-#define SHM_LAYOUT_VERSION 2
+#define SHM_LAYOUT_VERSION 3
 #define SHM_HEADER_LENGTH 4096
 #define SHM_MAX_NAME 100
 #define SHM_REGION_ALIGNMENT 65536
@@ -117,7 +117,11 @@ typedef struct shm_publisher
     int lock_fd;
     int index;
     size_t slot;
-    int64_t limit_cache;
+    int64_t limit_cache;       /* the highest cleanLimit seen, lowered to the nearest hole ahead while holes exist */
+    int64_t watched_word;      /* a held cleanLock word this publisher watches for progress (10.6), or 0 */
+    int64_t watched_intent;
+    int32_t watched_sequence;
+    int64_t watched_since;
     int64_t back_pressured;
     int64_t wakes;
     int blocking;
