@@ -986,6 +986,24 @@ static int64_t min_tethered_position(shm_topic *t, int64_t floor)
 
 #define CLEAN_BUSY (-1)
 
+static int64_t round_stall_ns;
+static int round_stall_every = 1;
+static int64_t round_stall_points;
+
+void shm_set_round_stall(int64_t ns, int every)
+{
+    round_stall_ns = ns;
+    round_stall_every = every < 1 ? 1 : every;
+}
+
+static void round_stall(void)
+{
+    if (round_stall_ns > 0 && ++round_stall_points % round_stall_every == 0)
+    {
+        pause_ns(round_stall_ns);
+    }
+}
+
 static inline int cas64(const shm_topic *t, size_t offset, int64_t expected, int64_t desired)
 {
     return atomic_compare_exchange_strong(A64(t->control + offset), &expected, desired);
@@ -1073,6 +1091,7 @@ static int zero_step(shm_topic *t, int64_t word, size_t area, int64_t from, int6
     const int mine = cload64(t, C_CLEAN_LOCK, memory_order_seq_cst) == word;
     if (mine)
     {
+        round_stall();
         memset(t->data + (from & t->mask), 0, (size_t)(to - from));
         /* Fails when another cleaner zeroed this step first (it took the round over inside it): nothing to do. */
         cas64(t, C_CLEAN_ZEROED, from, to);
@@ -1142,6 +1161,7 @@ static int complete_round(shm_topic *t, int64_t word, size_t area, int64_t limit
             return 0;
         }
     }
+    round_stall();
     /* Step 9.4: only the owner still holding the lock commits (10.7). */
     if (cload64(t, C_CLEAN_LOCK, memory_order_seq_cst) != word)
     {
@@ -1379,6 +1399,7 @@ static int64_t reclaim(shm_topic *t, int64_t required_end, int32_t code)
     const size_t area = area_of(t, code);
     cstore64(t, area + RA_PROPOSAL_LIMIT, intent, memory_order_relaxed);
     cstore64(t, area + RA_PROPOSAL_COUNT, base + messages, memory_order_relaxed);
+    round_stall();
     const int64_t announced = word | LOCK_ANNOUNCED;
     if (!cas64(t, C_CLEAN_LOCK, word, announced))
     {

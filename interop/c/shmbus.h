@@ -169,6 +169,11 @@ int64_t shm_publisher_offer(shm_publisher *publisher, const void *body, int32_t 
 int shm_publisher_wait_space(shm_publisher *publisher, int32_t length, int64_t timeout_ns);
 void shm_publisher_leave(shm_publisher *publisher);
 
+/* Stop for ns nanoseconds at every every-th point of this process's cleaning rounds where an owner may stall
+ * (after its walk, inside a zeroing step, before its commit), so that peers take its rounds over (docs/LAYOUT.md
+ * 10.6) and pad over the holes it leaves. ns 0 (the default) never stops. For conformance runs only. */
+void shm_set_round_stall(int64_t ns, int every);
+
 int64_t shm_now_ns(void);      /* CLOCK_MONOTONIC, the clock Java's System.nanoTime() reads on Linux */
 
 #endif
