@@ -9,7 +9,11 @@ import io.shmbus.TopicStatus;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its rounds over after their patience, mark the steps it is inside as holes and pad over them; the C publisher
  * goes on, zeroes its step late, clears the hole and finds its round gone. Nothing is halted for good and nothing
  * dies: a Java subscriber and a C reader still get every message of all three, intact and in order.
+ *
+ * <p>And the other way round: a Java publisher (in a child JVM) halted inside a zeroing step of its round, the
+ * C publisher takes the round over, marks the step a hole, and pads over the hole lap after lap until the Java
+ * publisher, released, zeroes its step late, clears the hole and publishes the rest of its messages.
  */
 class InteropTakeoverTest
 {
@@ -94,6 +102,83 @@ class InteropTakeoverTest
             assertEquals(0, status.holes(), "every hole was cleared by the C publisher that left it: " + status);
             assertEquals(0, status.reclaims(), "nobody needed a repair: " + status);
             System.out.println("C publisher: " + cDone + ", takeovers: " + status.takeovers());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aCPublisherTakesOverTheRoundOfAHaltedJavaPublisher(@TempDir final Path scratch) throws Exception
+    {
+        final int cCount = 16_000;
+        final int javaCount = 4_000;
+        final int cTag = 10;
+        final int javaTag = 11;
+        final long total = cCount + javaCount;
+        final Path release = scratch.resolve("release-{point}");
+        try (InteropBus test = new InteropBus("takeover-c");
+            Topic topic = test.bus().topic("orders", InteropReadTest.options(32 * 1024, false));
+            Subscriber subscriber = topic.subscriber(SubscriberOptions.tethered());
+            Collector collector = new Collector(subscriber, SPAN, total);
+            Proc reader = CPrograms.read("c-reader", "--topic", test.path("orders"), "--count",
+                String.valueOf(total), "--span", String.valueOf(SPAN), "--idle-ms", "20000");
+            Proc javaPublisher = Proc.java("java-publisher", JavaPublisherMain.class,
+                List.of("-Dshmbus.faultPoints=inStep", "-Dshmbus.faultPoints.skip=6",
+                    "-Dshmbus.faultPoints.release=" + release),
+                test.directory().toString(), "orders", String.valueOf(javaTag), String.valueOf(javaCount),
+                String.valueOf(SPAN));
+            Proc cPublisher = CPrograms.publish("c-publisher", "--topic", test.path("orders"), "--tag",
+                String.valueOf(cTag), "--count", String.valueOf(cCount), "--span", String.valueOf(SPAN), "--go",
+                "--every", "64", "--sleep-us", "200"))
+        {
+            reader.await("READY", seconds(10));
+            javaPublisher.await("READY", seconds(20));
+            cPublisher.await("READY", seconds(10));
+            javaPublisher.send("GO");
+            javaPublisher.await("HALTED inStep", seconds(20));
+            cPublisher.send("GO");
+
+            // The C publisher needs the round the halted one holds: it takes it over and leaves the step a hole.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            TopicStatus status = topic.status();
+            while ((status.takeovers() == 0 || status.holes() == 0) && System.nanoTime() < deadline)
+            {
+                Thread.sleep(1);
+                status = topic.status();
+            }
+            assertTrue(status.takeovers() > 0 && status.holes() == 1, "no round taken over, no hole: " + status);
+            // Several laps of the ring padded over the hole, then the halted publisher goes on.
+            final long before = collector.received;
+            while (collector.received < before + 2_000 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(1);
+            }
+            assertTrue(collector.received >= before + 2_000, "the C publisher did not go on past the hole");
+            assertEquals(1, topic.status().holes(), "the hole stays until its owner clears it");
+            Files.createFile(scratch.resolve("release-inStep"));
+
+            final Map<String, String> cDone = Proc.fields(cPublisher.await("DONE", seconds(30)));
+            final Map<String, String> javaDone = Proc.fields(javaPublisher.await("DONE", seconds(30)));
+            collector.await(20_000);
+            final TestMessage.Verifier java = collector.verifier;
+            assertEquals(0, java.bad, "Java subscriber: " + java.firstBad);
+            assertEquals(cCount, java.count(cTag));
+            assertEquals(javaCount, java.count(javaTag));
+            assertEquals(0, java.gaps(cTag));
+            assertEquals(0, java.gaps(javaTag));
+            assertEquals(TestMessage.expectedFnv(cTag, cCount, SPAN), cDone.get("fnv"));
+            assertEquals(cDone.get("fnv"), java.fnvHex(cTag));
+            assertEquals(javaDone.get("fnv"), java.fnvHex(javaTag));
+
+            final Map<String, String> readerDone = Proc.fields(reader.await("DONE", seconds(20)));
+            assertEquals(String.valueOf(total), readerDone.get("received"), reader.recent());
+            assertEquals("0", readerDone.get("bad"));
+            assertEquals("0", readerDone.get("gaps"));
+            assertEquals(0, reader.waitFor(seconds(10)));
+            assertEquals(0, cPublisher.waitFor(seconds(10)), cPublisher.recent());
+            assertEquals(0, javaPublisher.waitFor(seconds(10)), javaPublisher.recent());
+            status = topic.status();
+            assertEquals(0, status.holes(), "the released publisher cleared its hole: " + status);
+            assertEquals(0, status.reclaims(), "nobody needed a repair: " + status);
         }
     }
 }
