@@ -2,8 +2,9 @@
  * A small reference implementation of the shmbus topic layout, version 3 (docs/LAYOUT.md), in C11 with
  * nothing but libc and Linux system calls. It opens and checks a topic, joins as a tethered or untethered
  * subscriber or as a shared publisher, reads and writes records, sleeps and wakes on the futex words, and
- * leaves. It does not create topics, does not run repairs of dead peers (the Java participants do), and does
- * not handle durable subscriptions.
+ * leaves. Its publishers and joiners take over cleaning rounds that stopped making progress (10.6) and pad over
+ * the holes that leaves (9.7). It does not create topics, does not run repairs of dead peers (the Java
+ * participants do), and does not handle durable subscriptions.
  *
  * Every function that can fail returns a negative SHM_E* code and leaves a message in topic->error.
  * One participant object is used by one thread at a time.
