@@ -54,7 +54,7 @@ enum
 {
     S_LENGTH = 256, S_POSITION = 0, S_DELIVERED = 8, S_MESSAGE_INDEX = 16, S_ROUND_AREA = 24, S_STATE = 64,
     S_POLICY = 68, S_PID = 72, S_BLOCKING = 76, S_ATTACHED_MS = 80, S_SLEEPING = 88, S_COUNTED = 92,
-    S_REPAIRING = 96,
+    S_REPAIRING = 96, S_DEMOTED = 104,
     S_LOST_MESSAGES = 136, S_LOST_BYTES = 144, S_WAITS = 152, S_WAIT_TIMEOUTS = 160, S_EXPIRE_MS = 168,
     S_DETACHED_MS = 176, S_HOLD_LIMIT_MS = 184
 };
@@ -958,6 +958,12 @@ static int64_t min_tethered_position(shm_topic *t, int64_t floor)
         const size_t slot = C_PUBLISHER_SLOTS + (size_t)P_LENGTH * t->max_publishers + (size_t)S_LENGTH * i;
         const int32_t state = cload32(t, slot + S_STATE, memory_order_seq_cst);
         if (state == STATE_FREE || cload32(t, slot + S_POLICY, memory_order_relaxed) == SHM_POLICY_UNTETHERED)
+        {
+            continue;
+        }
+        /* 10.4: a slow subscriber a publisher demoted (demoted = 1, at slot offset 104, zero where the topic's
+         * writers do not demote) holds no round back either. The C subscribers never ask to be demoted. */
+        if (cload32(t, slot + S_DEMOTED, memory_order_seq_cst) != 0)
         {
             continue;
         }
