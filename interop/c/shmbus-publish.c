@@ -19,7 +19,7 @@ static void usage(void)
     fprintf(stderr,
         "usage: shmbus-publish (--topic PATH [--name NAME] | --anon @NAME|SOCKET) --tag T --count N [--span S]\n"
         "                      [--go] [--pause-ms MS] [--every K --sleep-us U] [--hold-at K] [--claim-every K]\n"
-        "                      [--print]\n");
+        "                      [--stall-us U --stall-every K] [--print]\n");
     exit(64);
 }
 
@@ -44,6 +44,8 @@ int main(int argc, char **argv)
     int64_t sleep_for = 0;
     int64_t hold_at = -1;
     int64_t claim_every = 4;
+    int64_t stall_us = 0;
+    int stall_every = 1;
     for (int i = 1; i < argc; i++)
     {
         const char *a = argv[i];
@@ -74,6 +76,8 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--sleep-us") == 0) sleep_for = atoll(v);
         else if (strcmp(a, "--hold-at") == 0) hold_at = atoll(v);
         else if (strcmp(a, "--claim-every") == 0) claim_every = atoll(v);
+        else if (strcmp(a, "--stall-us") == 0) stall_us = atoll(v);
+        else if (strcmp(a, "--stall-every") == 0) stall_every = atoi(v);
         else usage();
     }
     if ((path == NULL) == (anon == NULL) || span < 1)
@@ -81,6 +85,7 @@ int main(int argc, char **argv)
         usage();
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
+    shm_set_round_stall(stall_us * 1000, stall_every);
 
     shm_topic topic;
     int rc = anon != NULL ? shm_topic_join_anonymous(&topic, anon, 5000) : shm_topic_open(&topic, path, name);

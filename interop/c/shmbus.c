@@ -1,5 +1,5 @@
 /*
- * shmbus topic layout version 2, a reference implementation in C11. Section names in the comments are those
+ * shmbus topic layout version 3, a reference implementation in C11. Section names in the comments are those
  * of docs/LAYOUT.md.
  */
 #define _GNU_SOURCE
@@ -36,26 +36,41 @@ enum
 enum
 {
     C_TAIL = 0, C_CLEAN_LIMIT = 128, C_CLEAN_INTENT = 136, C_CLEAN_COUNT = 144, C_CLEAN_LOCK = 152,
-    C_CLEAN_PENDING = 160, C_DATA_SIGNAL = 256, C_DATA_WAITERS = 260, C_BLOCKING_SUBSCRIBERS = 264,
+    C_CLEAN_PENDING = 160, C_CLEAN_HOLES = 168, C_CLEAN_ZEROED = 176, C_DATA_SIGNAL = 256, C_DATA_WAITERS = 260,
+    C_BLOCKING_SUBSCRIBERS = 264,
     C_SPACE_SIGNAL = 384, C_SPACE_WAITERS = 388, C_BLOCKING_PUBLISHERS = 392, C_SUBSCRIBER_COUNT = 512,
     C_PUBLISHER_COUNT = 516, C_EXCLUSIVE_PUBLISHER = 520, C_REPAIRS = 528, C_RECLAIMS = 536,
-    C_PUBLISHER_SLOTS = 1024
+    C_TAKEOVERS = 544, C_PUBLISHER_SLOTS = 1024
 };
 
 enum
 {
     P_LENGTH = 128, P_CLAIM_POSITION = 0, P_CLAIM_LENGTH = 8, P_REPAIRING = 12, P_PUBLISHED = 16,
     P_BACK_PRESSURED = 24, P_WAKES = 32, P_SLEEPING = 48, P_STATE = 64, P_MODE = 68, P_PID = 72,
-    P_ATTACHED_MS = 80
+    P_ATTACHED_MS = 80, P_ROUND_AREA = 88
 };
 
 enum
 {
-    S_LENGTH = 256, S_POSITION = 0, S_DELIVERED = 8, S_MESSAGE_INDEX = 16, S_STATE = 64, S_POLICY = 68,
-    S_PID = 72, S_BLOCKING = 76, S_ATTACHED_MS = 80, S_SLEEPING = 88, S_COUNTED = 92, S_REPAIRING = 96,
+    S_LENGTH = 256, S_POSITION = 0, S_DELIVERED = 8, S_MESSAGE_INDEX = 16, S_ROUND_AREA = 24, S_STATE = 64,
+    S_POLICY = 68, S_PID = 72, S_BLOCKING = 76, S_ATTACHED_MS = 80, S_SLEEPING = 88, S_COUNTED = 92,
+    S_REPAIRING = 96, S_DEMOTED = 104,
     S_LOST_MESSAGES = 136, S_LOST_BYTES = 144, S_WAITS = 152, S_WAIT_TIMEOUTS = 160, S_EXPIRE_MS = 168,
     S_DETACHED_MS = 176, S_HOLD_LIMIT_MS = 184
 };
+
+/* Section 4.4: the round area of a participant's slot. */
+enum
+{
+    RA_STEP_STATE = 0, RA_STEP_SEQUENCE = 4, RA_STEP_FROM = 8, RA_STEP_TO = 16, RA_PROPOSAL_LIMIT = 24,
+    RA_PROPOSAL_COUNT = 32
+};
+enum { STEP_IDLE = 0, STEP_ACTIVE = 1, STEP_HOLE = 2, STEP_BYTES = 4096 };
+
+/* Section 4.1: the cleanLock word. */
+#define LOCK_ANNOUNCED (1LL << 32)
+#define LOCK_EPOCH_SHIFT 33
+#define LOCK_EPOCH_MASK ((1LL << 30) - 1)
 
 enum { STATE_FREE = 0, STATE_ACTIVE = 1, STATE_DETACHED = 2 };
 enum { MODE_SHARED = 2 };
@@ -795,8 +810,9 @@ static int check_position(shm_topic *t, int64_t position, const char *what)
 /* Section 5, "Reading": a committed length, validated before use. Returns the aligned length or an error. */
 static int32_t check_record(shm_topic *t, int64_t index, int32_t length, int16_t kind, int64_t position)
 {
-    /* L itself against the room left: align16(L) overflows for L near 2^31. */
-    if (length < 16 || length > t->capacity - index)
+    /* L itself against the room left: align16(L) overflows for L near 2^31. Padding over a hole at index 0
+     * runs past the ring's end (5.3), up to a whole ring; its bytes past the header are never read. */
+    if (length < 16 || (length > t->capacity - index && (kind != SHM_KIND_PADDING || length > t->capacity)))
     {
         return corrupt(t, "record length %d at position %lld (index %lld) does not fit the ring (capacity %lld)",
             length, (long long)position, (long long)index, (long long)t->capacity);
@@ -863,16 +879,33 @@ static int is_quiescent(const shm_topic *t)
 }
 
 /* Wait for a cleaning round to end (joins and walks), failing after 10 s without progress. */
+typedef struct round_watch
+{
+    int64_t word;
+    int64_t intent;
+    int32_t sequence;
+    int64_t since;
+} round_watch;
+
+static int watch_round(shm_topic *t, round_watch *w, int32_t my_code, int64_t patience_ns);
+
+#define JOIN_PATIENCE_NS 1000000LL    /* 11.8: a joiner takes over a round without progress for 1 ms */
+#define PUBLISH_PATIENCE_NS 200000LL  /* 9.5: a publisher's patience, as the Java implementation's */
+
 typedef struct round_wait
 {
+    int32_t code;                     /* the joiner's code, to take a stalled round over */
+    round_watch watch;
     int64_t deadline;
     int64_t seen_intent;
     int64_t seen_limit;
     int64_t pause;
 } round_wait;
 
-static void round_wait_init(round_wait *w)
+static void round_wait_init(round_wait *w, int32_t code)
 {
+    w->code = code;
+    w->watch.word = 0;
     w->deadline = shm_now_ns() + LOCK_TIMEOUT_NS;
     w->seen_intent = INT64_MIN;
     w->seen_limit = INT64_MIN;
@@ -901,6 +934,12 @@ static int round_wait_once(shm_topic *t, round_wait *w)
         return fail(t, SHM_EBUSY, "a cleaning round made no progress for 10 s (cleanLock %lld)",
             (long long)cload64(t, C_CLEAN_LOCK, memory_order_seq_cst));
     }
+    /* 11.8: a join never waits on a stopped owner, even with no publisher left to take its round over. */
+    const int r = watch_round(t, &w->watch, w->code, JOIN_PATIENCE_NS);
+    if (r < 0)
+    {
+        return r;
+    }
     pause_ns(w->pause);
     if (w->pause < 1000000)
     {
@@ -919,6 +958,12 @@ static int64_t min_tethered_position(shm_topic *t, int64_t floor)
         const size_t slot = C_PUBLISHER_SLOTS + (size_t)P_LENGTH * t->max_publishers + (size_t)S_LENGTH * i;
         const int32_t state = cload32(t, slot + S_STATE, memory_order_seq_cst);
         if (state == STATE_FREE || cload32(t, slot + S_POLICY, memory_order_relaxed) == SHM_POLICY_UNTETHERED)
+        {
+            continue;
+        }
+        /* 10.4: a slow subscriber a publisher demoted (demoted = 1, at slot offset 104, zero where the topic's
+         * writers do not demote) holds no round back either. The C subscribers never ask to be demoted. */
+        if (cload32(t, slot + S_DEMOTED, memory_order_seq_cst) != 0)
         {
             continue;
         }
@@ -943,34 +988,364 @@ static int64_t min_tethered_position(shm_topic *t, int64_t floor)
     return min;
 }
 
-static void zero_ring(shm_topic *t, int64_t from, int64_t to)
-{
-    const int64_t start = from & t->mask;
-    const int64_t length = to - from;
-    const int64_t first = length < t->capacity - start ? length : t->capacity - start;
-    memset(t->data + start, 0, (size_t)first);
-    if (first < length)
-    {
-        memset(t->data, 0, (size_t)(length - first));
-    }
-}
+/* ------------------------------------------------------------------ cleaning rounds (section 10) */
 
 #define CLEAN_BUSY (-1)
 
-/* Section 6, "Making room": one cleaning round so that a claim ending at required_end fits. Returns the clean limit
- * after the round, CLEAN_BUSY, or an error. */
-static int64_t reclaim(shm_topic *t, int64_t required_end, int owner)
+static int64_t round_stall_ns;
+static int round_stall_every = 1;
+static int64_t round_stall_points;
+
+void shm_set_round_stall(int64_t ns, int every)
 {
-    int64_t expected = 0;
-    if (!atomic_compare_exchange_strong(A64(t->control + C_CLEAN_LOCK), &expected, owner + 1))
+    round_stall_ns = ns;
+    round_stall_every = every < 1 ? 1 : every;
+}
+
+static void round_stall(void)
+{
+    if (round_stall_ns > 0 && ++round_stall_points % round_stall_every == 0)
+    {
+        pause_ns(round_stall_ns);
+    }
+}
+
+static inline int cas64(const shm_topic *t, size_t offset, int64_t expected, int64_t desired)
+{
+    return atomic_compare_exchange_strong(A64(t->control + offset), &expected, desired);
+}
+
+static inline int cas32(const shm_topic *t, size_t offset, int32_t expected, int32_t desired)
+{
+    return atomic_compare_exchange_strong(A32(t->control + offset), &expected, desired);
+}
+
+static inline int64_t cadd64(const shm_topic *t, size_t offset, int64_t delta)
+{
+    return atomic_fetch_add_explicit(A64(t->control + offset), delta, memory_order_seq_cst);
+}
+
+/* Section 4.1: the cleanLock word of a round run by code, starting from the cleanLimit limit. */
+static int64_t lock_word(int32_t code, int announced, int64_t limit)
+{
+    const uint64_t epoch = ((uint64_t)limit >> 4) & (uint64_t)LOCK_EPOCH_MASK;
+    return (int64_t)((uint64_t)(uint32_t)code | (announced ? (uint64_t)LOCK_ANNOUNCED : 0) |
+        epoch << LOCK_EPOCH_SHIFT);
+}
+
+static int32_t lock_code(int64_t word)
+{
+    return (int32_t)(uint32_t)((uint64_t)word & 0xFFFFFFFFu);
+}
+
+static int lock_announced(int64_t word)
+{
+    return (word & LOCK_ANNOUNCED) != 0;
+}
+
+static int lock_of_limit(int64_t word, int64_t limit)
+{
+    return ((uint64_t)word >> LOCK_EPOCH_SHIFT) == (((uint64_t)limit >> 4) & (uint64_t)LOCK_EPOCH_MASK);
+}
+
+/* Section 16: a cleanLock word is 0, or names a publisher (1 .. maxPublishers) or subscriber (-1 ..
+ * -maxSubscribers) with bit 63 clear. */
+static int check_lock_word(shm_topic *t, int64_t word)
+{
+    const int32_t code = lock_code(word);
+    if (word < 0 || (code == 0 && word != 0) || code > t->max_publishers || code < -t->max_subscribers)
+    {
+        return corrupt(t, "cleanLock holds %lld, which is no participant's word (code %d)", (long long)word, code);
+    }
+    return 0;
+}
+
+/* Section 4.4: the round area of a participant's code (checked beforehand by check_lock_word, or our own). */
+static size_t area_of(const shm_topic *t, int32_t code)
+{
+    if (code > 0)
+    {
+        return C_PUBLISHER_SLOTS + (size_t)P_LENGTH * (size_t)(code - 1) + P_ROUND_AREA;
+    }
+    return C_PUBLISHER_SLOTS + (size_t)P_LENGTH * (size_t)t->max_publishers + (size_t)S_LENGTH * (size_t)(-code - 1) +
+        S_ROUND_AREA;
+}
+
+/* Section 10.7, step 5: the end of a step. If a taker made it a hole meanwhile, clear it and uncount it. */
+static void end_step(shm_topic *t, size_t area)
+{
+    if (!cas32(t, area + RA_STEP_STATE, STEP_ACTIVE, STEP_IDLE))
+    {
+        cstore32(t, area + RA_STEP_STATE, STEP_IDLE, memory_order_seq_cst);
+        cadd64(t, C_CLEAN_HOLES, -1);
+    }
+}
+
+/* Section 10.7: zero [from, to) (one step: at most 4096 bytes, never across the ring's end) if the round whose
+ * word is word is still ours. Returns 1 zeroed, 0 the round was lost (nothing zeroed). */
+static int zero_step(shm_topic *t, int64_t word, size_t area, int64_t from, int64_t to)
+{
+    /* Step 1: the range, plainly, then the state with seq_cst. With the lock load below (seq_cst too) this is one
+     * side of a Dekker pair whose other side is a taker's CAS of cleanLock then its load of our state: one of the two
+     * loads sees the other side's store, so either we see the lock gone and do not zero, or the taker sees us active
+     * and makes the step a hole. */
+    cstore32(t, area + RA_STEP_SEQUENCE, cload32(t, area + RA_STEP_SEQUENCE, memory_order_relaxed) + 1,
+        memory_order_relaxed);
+    cstore64(t, area + RA_STEP_FROM, from, memory_order_relaxed);
+    cstore64(t, area + RA_STEP_TO, to, memory_order_relaxed);
+    cstore32(t, area + RA_STEP_STATE, STEP_ACTIVE, memory_order_seq_cst);
+    const int mine = cload64(t, C_CLEAN_LOCK, memory_order_seq_cst) == word;
+    if (mine)
+    {
+        round_stall();
+        memset(t->data + (from & t->mask), 0, (size_t)(to - from));
+        /* Fails when another cleaner zeroed this step first (it took the round over inside it): nothing to do. */
+        cas64(t, C_CLEAN_ZEROED, from, to);
+    }
+    end_step(t, area);
+    return mine;
+}
+
+/* Section 10.2 step 9.1: CAS a round word from its value before the round to the round's. Returns 1 when the word holds
+ * the round's value now, 0 when the round is no longer ours, or an error. */
+static int publish_word(shm_topic *t, size_t offset, int64_t before, int64_t value, int64_t word, const char *what)
+{
+    if (cas64(t, offset, before, value))
+    {
+        return 1;
+    }
+    const int64_t now = cload64(t, offset, memory_order_seq_cst);
+    if (now == value)
+    {
+        return 1; /* the owner we took over from, or our taker, stored it first */
+    }
+    if (cload64(t, C_CLEAN_LOCK, memory_order_seq_cst) != word)
+    {
+        return 0;
+    }
+    return corrupt(t, "%s %lld is neither %lld nor %lld during a cleaning round", what, (long long)now,
+        (long long)before, (long long)value);
+}
+
+/* Section 10.2 step 9: publish an announced round, zero it in steps from where cleanZeroed got to, and commit it
+ * if the lock is still ours. Returns 1 committed, 0 the round is no longer ours, or an error. */
+static int complete_round(shm_topic *t, int64_t word, size_t area, int64_t limit, int64_t base, int64_t intent,
+    int64_t pending)
+{
+    int r = publish_word(t, C_CLEAN_PENDING, base, pending, word, "cleanPending");
+    if (r <= 0 || (r = publish_word(t, C_CLEAN_INTENT, limit, intent, word, "cleanIntent")) <= 0)
+    {
+        return r;
+    }
+    /* Step 9.2: the intent before any zeroed byte, for an untethered reader that copies a zeroed byte, then
+     * (acquire fence) loads the intent. Only stores need ordering after the CAS, and a release fence orders every
+     * earlier access before every later store: nothing on x86 (stores are not reordered with stores), dmb ish on
+     * AArch64, which keeps the plain stores of memset below behind the CAS. No later load needs ordering here: the
+     * lock checks of the steps are seq_cst loads after seq_cst stores of their own. */
+    atomic_thread_fence(memory_order_release);
+    while (1)
+    {
+        const int64_t zeroed = cload64(t, C_CLEAN_ZEROED, memory_order_acquire);
+        if (zeroed < limit || zeroed > intent)
+        {
+            if (cload64(t, C_CLEAN_LOCK, memory_order_seq_cst) != word)
+            {
+                return 0; /* a later round moved it on */
+            }
+            return corrupt(t, "cleanZeroed %lld is outside the round's %lld to %lld", (long long)zeroed,
+                (long long)limit, (long long)intent);
+        }
+        if (zeroed == intent)
+        {
+            break;
+        }
+        const int64_t room = t->capacity - (zeroed & t->mask);
+        const int64_t step = room < STEP_BYTES ? room : STEP_BYTES;
+        const int64_t to = intent < zeroed + step ? intent : zeroed + step;
+        if (!zero_step(t, word, area, zeroed, to))
+        {
+            return 0;
+        }
+    }
+    round_stall();
+    /* Step 9.4: only the owner still holding the lock commits (10.7). */
+    if (cload64(t, C_CLEAN_LOCK, memory_order_seq_cst) != word)
+    {
+        return 0;
+    }
+    cas64(t, C_CLEAN_COUNT, base, pending);
+    cas64(t, C_CLEAN_LIMIT, limit, intent);
+    return 1;
+}
+
+/* Section 10.7: the owner's step under way becomes a hole, counted before it is marked. */
+static void mark_hole(shm_topic *t, size_t area)
+{
+    if (cload32(t, area + RA_STEP_STATE, memory_order_seq_cst) != STEP_ACTIVE)
+    {
+        return;
+    }
+    cadd64(t, C_CLEAN_HOLES, 1);
+    if (!cas32(t, area + RA_STEP_STATE, STEP_ACTIVE, STEP_HOLE))
+    {
+        cadd64(t, C_CLEAN_HOLES, -1);
+    }
+}
+
+/* Section 10.6: take over the round held by seen (checked by check_lock_word), with our code my_code. Returns 1
+ * taken (finished or dropped, and released), 0 the lock had changed, or an error. */
+static int take_over(shm_topic *t, int64_t seen, int32_t my_code)
+{
+    if (seen == 0)
+    {
+        return 0;
+    }
+    if (!lock_announced(seen))
+    {
+        /* Its owner is walking: nothing of the round is published, and its announcing CAS will fail. */
+        if (!cas64(t, C_CLEAN_LOCK, seen, 0))
+        {
+            return 0;
+        }
+        cadd64(t, C_TAKEOVERS, 1);
+        return 1;
+    }
+    const int32_t owner = lock_code(seen);
+    const size_t owner_area = area_of(t, owner);
+    const int64_t limit = cload64(t, C_CLEAN_LIMIT, memory_order_acquire);
+    int r = check_position(t, limit, "cleanLimit");
+    if (r < 0)
+    {
+        return r;
+    }
+    const int64_t base = cload64(t, C_CLEAN_COUNT, memory_order_acquire);
+    const int64_t intent = cload64(t, owner_area + RA_PROPOSAL_LIMIT, memory_order_acquire);
+    const int64_t pending = cload64(t, owner_area + RA_PROPOSAL_COUNT, memory_order_acquire);
+    if (!lock_of_limit(seen, limit) || cload64(t, C_CLEAN_LOCK, memory_order_seq_cst) != seen)
+    {
+        return 0; /* the round we watched ended meanwhile */
+    }
+    /* The proposal in our own area before the CAS that names us, for whoever takes the round from us in turn. */
+    const size_t area = area_of(t, my_code);
+    if (area != owner_area)
+    {
+        cstore64(t, area + RA_PROPOSAL_LIMIT, intent, memory_order_relaxed);
+        cstore64(t, area + RA_PROPOSAL_COUNT, pending, memory_order_relaxed);
+    }
+    const int64_t mine = lock_word(my_code, 1, limit);
+    if (!cas64(t, C_CLEAN_LOCK, seen, mine))
+    {
+        return 0;
+    }
+    if (owner != my_code)
+    {
+        mark_hole(t, owner_area);
+    }
+    cadd64(t, C_TAKEOVERS, 1);
+    r = 1;
+    if (cload64(t, C_CLEAN_LIMIT, memory_order_acquire) == limit)
+    {
+        if (intent <= limit || intent - limit > t->capacity || (intent & (SHM_ALIGNMENT - 1)) != 0)
+        {
+            r = corrupt(t, "the announced round's limit %lld is not within one ring above cleanLimit %lld",
+                (long long)intent, (long long)limit);
+        }
+        else if (pending < base || base < 0)
+        {
+            r = corrupt(t, "the announced round's count %lld is below cleanCount %lld", (long long)pending,
+                (long long)base);
+        }
+        else
+        {
+            r = complete_round(t, mine, area, limit, base, intent, pending);
+            r = r < 0 ? r : 1;
+        }
+    }
+    cas64(t, C_CLEAN_LOCK, mine, 0);
+    return r;
+}
+
+/* Section 10.6: what tells a stalled round from a slow one. Watch the held word; take the round over when the word,
+ * its owner's stepSequence and cleanIntent stayed the same for patience_ns. Returns 1 taken, 0 not, or an error. */
+static int watch_round(shm_topic *t, round_watch *w, int32_t my_code, int64_t patience_ns)
+{
+    const int64_t word = cload64(t, C_CLEAN_LOCK, memory_order_seq_cst);
+    int r = check_lock_word(t, word);
+    if (r < 0 || word == 0)
+    {
+        w->word = 0;
+        return r;
+    }
+    const int32_t sequence = cload32(t, area_of(t, lock_code(word)) + RA_STEP_SEQUENCE, memory_order_seq_cst);
+    const int64_t intent = cload64(t, C_CLEAN_INTENT, memory_order_seq_cst);
+    const int64_t now = shm_now_ns();
+    if (word != w->word || sequence != w->sequence || intent != w->intent)
+    {
+        w->word = word;
+        w->sequence = sequence;
+        w->intent = intent;
+        w->since = now;
+        return 0;
+    }
+    if (now - w->since < patience_ns)
+    {
+        return 0;
+    }
+    w->word = 0;
+    return take_over(t, word, my_code);
+}
+
+/* Sections 15.3 step 1 and 15.6: the round area of a participant known dead (its slot lock is ours): a step it
+ * had under way is over, and a hole it left is zeroed here (it can no longer do it) and released. */
+static int settle_dead_area(shm_topic *t, size_t area)
+{
+    if (cload32(t, area + RA_STEP_STATE, memory_order_seq_cst) == STEP_ACTIVE &&
+        cas32(t, area + RA_STEP_STATE, STEP_ACTIVE, STEP_IDLE))
+    {
+        return 0;
+    }
+    if (cload32(t, area + RA_STEP_STATE, memory_order_seq_cst) != STEP_HOLE)
+    {
+        return 0;
+    }
+    const int64_t from = cload64(t, area + RA_STEP_FROM, memory_order_relaxed);
+    const int64_t to = cload64(t, area + RA_STEP_TO, memory_order_relaxed);
+    const int64_t index = from & t->mask;
+    if (from < 0 || to <= from || to - from > STEP_BYTES || index + (to - from) > t->capacity)
+    {
+        return corrupt(t, "a hole spans %lld to %lld, which is no zeroing step", (long long)from, (long long)to);
+    }
+    memset(t->data + index, 0, (size_t)(to - from));
+    cstore32(t, area + RA_STEP_STATE, STEP_IDLE, memory_order_seq_cst);
+    cadd64(t, C_CLEAN_HOLES, -1);
+    return 1;
+}
+
+/* Section 10.2: one cleaning round, with our code, so that a claim ending at required_end fits. Returns the clean
+ * limit after the round, CLEAN_BUSY, or an error. */
+static int64_t reclaim(shm_topic *t, int64_t required_end, int32_t code)
+{
+    const int64_t limit = cload64(t, C_CLEAN_LIMIT, memory_order_acquire);
+    int64_t result = check_position(t, limit, "cleanLimit");
+    if (result < 0)
+    {
+        return result;
+    }
+    /* Step 1: the word names the round's epoch, so a taker's CAS from a word it read can only take that round. */
+    const int64_t word = lock_word(code, 0, limit);
+    if (!cas64(t, C_CLEAN_LOCK, 0, word))
     {
         return CLEAN_BUSY;
     }
-    int64_t result;
-    const int64_t limit = cload64(t, C_CLEAN_LIMIT, memory_order_acquire);
-    if ((result = check_position(t, limit, "cleanLimit")) < 0 || limit - SHM_ALIGNMENT >= required_end)
+    int64_t held = word;
+    if (cload64(t, C_CLEAN_LIMIT, memory_order_acquire) != limit)
     {
-        result = result < 0 ? result : limit;
+        result = CLEAN_BUSY; /* a round committed between the load and the CAS: the word names the wrong epoch */
+        goto out;
+    }
+    if (limit - SHM_ALIGNMENT >= required_end)
+    {
+        result = limit;
         goto out;
     }
     const int64_t from = limit - t->capacity;
@@ -992,17 +1367,28 @@ static int64_t reclaim(shm_topic *t, int64_t required_end, int owner)
         {
             break; /* not committed: its publisher is writing, or died (a repair makes it padding) */
         }
-        const int32_t aligned = check_record(t, index, length, dload16(t, index + R_KIND), position);
+        const int16_t kind = dload16(t, index + R_KIND);
+        const int32_t aligned = check_record(t, index, length, kind, position);
         if (aligned < 0)
         {
-            result = aligned;
+            /* Step 6: the walked records are stable only while the round is ours. Once it was taken over, later
+             * rounds let publishers write over them: a bad record is corruption only under a lock still ours. */
+            if (cload64(t, C_CLEAN_LOCK, memory_order_seq_cst) != word)
+            {
+                held = 0;
+                result = CLEAN_BUSY;
+            }
+            else
+            {
+                result = aligned;
+            }
             goto out;
         }
         if (position + aligned > tethered)
         {
             break;
         }
-        if (dload16(t, index + R_KIND) == SHM_KIND_MESSAGE)
+        if (kind == SHM_KIND_MESSAGE)
         {
             messages++;
         }
@@ -1013,19 +1399,86 @@ static int64_t reclaim(shm_topic *t, int64_t required_end, int owner)
         result = limit;
         goto out;
     }
-    const int64_t new_limit = position + t->capacity;
-    cstore64(t, C_CLEAN_PENDING, cload64(t, C_CLEAN_COUNT, memory_order_relaxed) + messages, memory_order_release);
-    cstore64(t, C_CLEAN_INTENT, new_limit, memory_order_seq_cst);
-    /* The intent must be visible before any zeroed byte: a release store orders only what came before it, so a
-     * full fence here keeps the zeroing stores below from passing it. */
-    atomic_thread_fence(memory_order_seq_cst);
-    zero_ring(t, limit, new_limit);
-    cstore64(t, C_CLEAN_COUNT, cload64(t, C_CLEAN_PENDING, memory_order_relaxed), memory_order_release);
-    cstore64(t, C_CLEAN_LIMIT, new_limit, memory_order_release);
-    result = new_limit;
+    /* Step 8: the proposal in our round area, then announced. */
+    const int64_t intent = position + t->capacity;
+    const int64_t base = cload64(t, C_CLEAN_COUNT, memory_order_acquire);
+    const size_t area = area_of(t, code);
+    cstore64(t, area + RA_PROPOSAL_LIMIT, intent, memory_order_relaxed);
+    cstore64(t, area + RA_PROPOSAL_COUNT, base + messages, memory_order_relaxed);
+    round_stall();
+    const int64_t announced = word | LOCK_ANNOUNCED;
+    if (!cas64(t, C_CLEAN_LOCK, word, announced))
+    {
+        held = 0;
+        result = CLEAN_BUSY; /* taken over before it was announced: nothing of this round was published */
+        goto out;
+    }
+    held = announced;
+    const int done = complete_round(t, announced, area, limit, base, intent, base + messages);
+    result = done < 0 ? done : done ? intent : CLEAN_BUSY;
 out:
-    cstore64(t, C_CLEAN_LOCK, 0, memory_order_release);
+    /* Step 11: release; fails harmlessly when the round was taken from us. */
+    if (held != 0)
+    {
+        cas64(t, C_CLEAN_LOCK, held, 0);
+    }
     return result;
+}
+
+/* Section 10.7: the pad target of a claim from tail that would end at end, when a hole lies in [tail, end + 16):
+ * the end of that hole, extended over holes that start within 16 bytes of it; tail when none is in the way.
+ * *nearest: the start of the nearest hole occurrence past the tail (INT64_MAX: none). Negative: an error. */
+static int64_t pad_target(shm_topic *t, int64_t tail, int64_t end, int64_t *nearest)
+{
+    int64_t target = tail;
+    int64_t reach = end + SHM_ALIGNMENT;
+    int64_t near = INT64_MAX;
+    const int64_t lap = tail - (tail & t->mask);
+    int grew = 1;
+    while (grew)
+    {
+        grew = 0;
+        for (int i = 0; i < t->max_publishers + t->max_subscribers; i++)
+        {
+            const size_t area = i < t->max_publishers ? area_of(t, i + 1) : area_of(t, -(i - t->max_publishers + 1));
+            const int32_t sequence = cload32(t, area + RA_STEP_SEQUENCE, memory_order_seq_cst);
+            if (cload32(t, area + RA_STEP_STATE, memory_order_seq_cst) != STEP_HOLE)
+            {
+                continue;
+            }
+            const int64_t from = cload64(t, area + RA_STEP_FROM, memory_order_seq_cst);
+            const int64_t to = cload64(t, area + RA_STEP_TO, memory_order_seq_cst);
+            if (cload32(t, area + RA_STEP_STATE, memory_order_seq_cst) != STEP_HOLE ||
+                cload32(t, area + RA_STEP_SEQUENCE, memory_order_seq_cst) != sequence)
+            {
+                continue; /* cleared, or another step began, while it was read: not a hole now */
+            }
+            const int64_t start = from & t->mask;
+            const int64_t length = to - from;
+            if (from < 0 || length <= 0 || length > STEP_BYTES || start + length > t->capacity)
+            {
+                return corrupt(t, "a hole spans %lld to %lld, which is no zeroing step", (long long)from,
+                    (long long)to);
+            }
+            /* Its ring bytes as positions in the tail's lap and in the next one. */
+            for (int64_t at = lap + start; at <= lap + t->capacity + start; at += t->capacity)
+            {
+                if (at <= tail)
+                {
+                    continue; /* behind the tail, or the tail inside it: ignored (10.7) */
+                }
+                near = at < near ? at : near;
+                if (at < reach && at + length > target)
+                {
+                    target = at + length;
+                    reach = target + SHM_ALIGNMENT;
+                    grew = 1;
+                }
+            }
+        }
+    }
+    *nearest = near;
+    return target;
 }
 
 /* ------------------------------------------------------------------ sleeping and waking (section 7) */
@@ -1178,7 +1631,7 @@ static size_t publisher_slot(int index)
 }
 
 /* Free a dead (non-durable) subscriber's slot: the caller holds the allocation lock and the slot's lock. */
-static void repair_dead_subscriber(shm_topic *t, size_t slot)
+static int repair_dead_subscriber(shm_topic *t, size_t slot)
 {
     if (cload32(t, slot + S_SLEEPING, memory_order_seq_cst) != 0)
     {
@@ -1190,12 +1643,19 @@ static void repair_dead_subscriber(shm_topic *t, size_t slot)
         cstore32(t, slot + S_BLOCKING, 0, memory_order_seq_cst);
         cadd32(t, C_BLOCKING_SUBSCRIBERS, -1);
     }
+    /* A joiner may have died inside a round it took over (15.6). */
+    const int r = settle_dead_area(t, slot + S_ROUND_AREA);
+    if (r < 0)
+    {
+        return r;
+    }
     cstore32(t, slot + S_STATE, STATE_FREE, memory_order_seq_cst);
     if (cload32(t, slot + S_COUNTED, memory_order_seq_cst) != 0)
     {
         cadd32(t, C_SUBSCRIBER_COUNT, -1);
     }
     atomic_fetch_add(A64(t->control + C_RECLAIMS), 1);
+    return 0;
 }
 
 /* Section 4: take a subscriber slot under the allocation lock. Returns the index or an error. */
@@ -1222,9 +1682,11 @@ static int allocate_subscriber(shm_topic *t, int lock_fd, int policy)
         {
             continue;
         }
-        if (state == STATE_ACTIVE)
+        const int r = state == STATE_ACTIVE ? repair_dead_subscriber(t, slot) : 0; /* died without leaving */
+        if (r < 0)
         {
-            repair_dead_subscriber(t, slot); /* its owner died without leaving */
+            ofd_unlock(lock_fd, L_SUBSCRIBERS + i);
+            return r;
         }
         /* Every field of the slot starts from zero: counted, sleeping, blocking, the counters. */
         memset(t->control + slot, 0, S_LENGTH);
@@ -1315,7 +1777,7 @@ int shm_subscriber_join(shm_topic *t, shm_subscriber *s, int policy, int start_o
     int64_t position = 0;
     int64_t index = -1;
     round_wait wait;
-    round_wait_init(&wait);
+    round_wait_init(&wait, -(s->index + 1));
     if (policy == SHM_POLICY_TETHERED && !start_oldest)
     {
         position = cload64(t, C_TAIL, memory_order_seq_cst);
@@ -1495,11 +1957,14 @@ static int poll_untethered(shm_subscriber *s, shm_handler handler, void *context
     {
         const int64_t index = position & t->mask;
         const int32_t length = dload32(t, index, memory_order_acquire);
-        const int fits = length >= 16 && length <= t->capacity - index;
+        /* A padding record may run past the ring's end (over a hole at index 0, 5.2): the copy stops there. */
+        const int fits = length >= 16 && length <= t->capacity;
         const int32_t aligned = fits ? align16(length) : 0;
         if (fits)
         {
-            const size_t n = (size_t)aligned < s->copy_capacity ? (size_t)aligned : s->copy_capacity;
+            const int64_t room = t->capacity - index;
+            size_t n = (size_t)aligned < s->copy_capacity ? (size_t)aligned : s->copy_capacity;
+            n = (int64_t)n < room ? n : (size_t)room;
             copy_record(s->copy, t->data + index, n);
             atomic_thread_fence(memory_order_acquire); /* the copy before the lap check's load */
         }
@@ -1554,8 +2019,14 @@ static int poll_untethered(shm_subscriber *s, shm_handler handler, void *context
         scanned += aligned;
         if (kind == SHM_KIND_PADDING)
         {
-            position += aligned;
+            position += aligned; /* its bytes past the header are never read */
             continue;
+        }
+        if (length > t->capacity - index)
+        {
+            r = corrupt(t, "record length %d at position %lld (index %lld) does not fit the ring (capacity %lld)",
+                length, (long long)position, (long long)index, (long long)t->capacity);
+            break;
         }
         if (kind != SHM_KIND_MESSAGE || length < t->record_header_length ||
             length > t->record_header_length + t->max_message_length)
@@ -1715,48 +2186,107 @@ int shm_publisher_join(shm_topic *t, shm_publisher *p)
     return r;
 }
 
-/* The slow path of a claim: make room for a claim ending at required_end (section 6). 0 when it fits below the
- * cached limit now, or a status or error. */
-static int64_t make_room(shm_publisher *p, int64_t required_end)
+static void after_commit(shm_publisher *p);
+
+#define ROOM_PAD 1
+
+/* Section 9.5, the slow path of a claim from tail that must end at required_end: 0 when it fits below the cached
+ * limit now, ROOM_PAD when it must instead be one padding record from the tail to *pad_to over a hole (there is
+ * room for it), or a status or error. */
+static int64_t make_room(shm_publisher *p, int64_t tail, int64_t required_end, int64_t *pad_to)
 {
     shm_topic *t = p->topic;
     if ((t->flags & SHM_FLAG_REQUIRE_SUBSCRIBER) != 0 && cload32(t, C_SUBSCRIBER_COUNT, memory_order_seq_cst) == 0)
     {
         return SHM_NOT_CONNECTED;
     }
-    int64_t limit = cload64(t, C_CLEAN_LIMIT, memory_order_acquire);
-    int r = check_position(t, limit, "cleanLimit");
-    if (r < 0)
+    int64_t end = required_end;
+    while (1)
     {
-        return r;
-    }
-    if (limit - t->capacity > required_end && limit - t->capacity > shm_tail(t))
-    {
-        return corrupt(t, "cleanLimit %lld is more than a ring ahead of the tail", (long long)limit);
-    }
-    if (limit - SHM_ALIGNMENT < required_end)
-    {
-        limit = reclaim(t, required_end, p->index);
-        if (limit == CLEAN_BUSY)
+        int64_t limit = cload64(t, C_CLEAN_LIMIT, memory_order_acquire);
+        int r = check_position(t, limit, "cleanLimit");
+        if (r < 0)
         {
-            return SHM_ADMIN_ACTION; /* another round runs (a dead cleaner's is finished by the Java peers) */
+            return r;
         }
-        if (limit < 0)
+        if (limit - t->capacity > end && limit - t->capacity > shm_tail(t))
         {
-            return limit;
+            return corrupt(t, "cleanLimit %lld is more than a ring ahead of the tail", (long long)limit);
         }
+        if (limit - SHM_ALIGNMENT < end)
+        {
+            limit = reclaim(t, end, p->index + 1);
+            if (limit == CLEAN_BUSY)
+            {
+                /* Another participant holds the round: take it over once it showed no progress for our patience
+                 * (10.6). A dead owner's round is taken over the same way, after the patience. */
+                round_watch watch = {p->watched_word, p->watched_intent, p->watched_sequence, p->watched_since};
+                r = watch_round(t, &watch, p->index + 1, PUBLISH_PATIENCE_NS);
+                p->watched_word = watch.word;
+                p->watched_intent = watch.intent;
+                p->watched_sequence = watch.sequence;
+                p->watched_since = watch.since;
+                return r < 0 ? r : SHM_ADMIN_ACTION;
+            }
+            if (limit < 0)
+            {
+                return limit;
+            }
+        }
+        p->watched_word = 0;
+        /* Step 4: cleanHoles after the limit. A taker counts and marks a hole before it publishes a limit over its
+         * bytes, so the limit loaded above comes with every hole below it. */
+        int64_t nearest = INT64_MAX;
+        int64_t pad = tail;
+        if (cload64(t, C_CLEAN_HOLES, memory_order_seq_cst) != 0)
+        {
+            pad = pad_target(t, tail, required_end, &nearest);
+            if (pad < 0)
+            {
+                return pad;
+            }
+            if (pad > end)
+            {
+                end = pad;
+                if (limit - SHM_ALIGNMENT < end)
+                {
+                    continue; /* the padding needs room of its own */
+                }
+            }
+        }
+        int64_t cache = limit > p->limit_cache ? limit : p->limit_cache;
+        p->limit_cache = nearest < cache ? nearest : cache;
+        if (limit - SHM_ALIGNMENT < end)
+        {
+            atomic_fetch_add(A64(t->control + p->slot + P_BACK_PRESSURED), 1);
+            p->back_pressured++;
+            return SHM_BACK_PRESSURED;
+        }
+        if (pad != tail)
+        {
+            *pad_to = pad;
+            return ROOM_PAD;
+        }
+        return 0;
     }
-    if (limit > p->limit_cache)
+}
+
+/* Section 9.7: claim [tail, pad_to) as one padding record over a hole. The negative claimLength makes a repair pad
+ * it as one record too, never writing a header inside the hole. */
+static void pad_over_hole(shm_publisher *p, int64_t tail, int64_t pad_to)
+{
+    shm_topic *t = p->topic;
+    const int32_t length = (int32_t)(pad_to - tail);
+    const int64_t index = tail & t->mask;
+    cstore64(t, p->slot + P_CLAIM_POSITION, tail, memory_order_relaxed);
+    cstore32(t, p->slot + P_CLAIM_LENGTH, -length, memory_order_relaxed);
+    if (cas64(t, C_TAIL, tail, pad_to))
     {
-        p->limit_cache = limit;
+        dstore16(t, index + R_PUBLISHER_ID, (int16_t)p->index);
+        dstore16(t, index + R_KIND, SHM_KIND_PADDING);
+        dstore32(t, index, length, memory_order_release);
+        after_commit(p);
     }
-    if (limit - SHM_ALIGNMENT < required_end)
-    {
-        atomic_fetch_add(A64(t->control + p->slot + P_BACK_PRESSURED), 1);
-        p->back_pressured++;
-        return SHM_BACK_PRESSURED;
-    }
-    return 0;
 }
 
 int64_t shm_publisher_claim(shm_publisher *p, int32_t length, shm_claim *c)
@@ -1790,10 +2320,15 @@ int64_t shm_publisher_claim(shm_publisher *p, int32_t length, shm_claim *c)
         end = tail + padding + aligned;
         if (end > p->limit_cache - SHM_ALIGNMENT)
         {
-            const int64_t status = make_room(p, end);
+            int64_t pad_to = 0;
+            const int64_t status = make_room(p, tail, end, &pad_to);
             if (status < 0)
             {
                 return status;
+            }
+            if (status == ROOM_PAD)
+            {
+                pad_over_hole(p, tail, pad_to);
             }
             continue;
         }
@@ -1898,12 +2433,13 @@ static int space_ready(void *argument)
     {
         return 1;
     }
-    const int64_t status = make_room(p, end);
+    int64_t pad_to;
+    const int64_t status = make_room(p, tail, end, &pad_to);
     if (status < 0 && status != SHM_BACK_PRESSURED && status != SHM_NOT_CONNECTED && status != SHM_ADMIN_ACTION)
     {
         return (int)status;
     }
-    return status == 0 || status == SHM_ADMIN_ACTION;
+    return status >= 0 || status == SHM_ADMIN_ACTION;
 }
 
 static int64_t space_slice(void *argument)

@@ -1,9 +1,10 @@
 /*
- * A small reference implementation of the shmbus topic layout, version 2 (docs/LAYOUT.md), in C11 with
+ * A small reference implementation of the shmbus topic layout, version 3 (docs/LAYOUT.md), in C11 with
  * nothing but libc and Linux system calls. It opens and checks a topic, joins as a tethered or untethered
  * subscriber or as a shared publisher, reads and writes records, sleeps and wakes on the futex words, and
- * leaves. It does not create topics, does not run repairs of dead peers (the Java participants do), and does
- * not handle durable subscriptions.
+ * leaves. Its publishers and joiners take over cleaning rounds that stopped making progress (10.6) and pad over
+ * the holes that leaves (9.7). It does not create topics, does not run repairs of dead peers (the Java
+ * participants do), and does not handle durable subscriptions.
  *
  * Every function that can fail returns a negative SHM_E* code and leaves a message in topic->error.
  * One participant object is used by one thread at a time.
@@ -16,7 +17,7 @@
 
 /* Sizes and offsets, named after the tables of docs/LAYOUT.md. */
 #define SHM_MAGIC 0x00005355424D4853LL
-#define SHM_LAYOUT_VERSION 2
+#define SHM_LAYOUT_VERSION 3
 #define SHM_HEADER_LENGTH 4096
 #define SHM_MAX_NAME 100
 #define SHM_REGION_ALIGNMENT 65536
@@ -117,7 +118,11 @@ typedef struct shm_publisher
     int lock_fd;
     int index;
     size_t slot;
-    int64_t limit_cache;
+    int64_t limit_cache;       /* the highest cleanLimit seen, lowered to the nearest hole ahead while holes exist */
+    int64_t watched_word;      /* a held cleanLock word this publisher watches for progress (10.6), or 0 */
+    int64_t watched_intent;
+    int32_t watched_sequence;
+    int64_t watched_since;
     int64_t back_pressured;
     int64_t wakes;
     int blocking;
@@ -164,6 +169,11 @@ int64_t shm_publisher_offer(shm_publisher *publisher, const void *body, int32_t 
 /* Sleep on spaceSignal until an offer of length bytes may fit or timeout_ns passes; returns 1 or 0. */
 int shm_publisher_wait_space(shm_publisher *publisher, int32_t length, int64_t timeout_ns);
 void shm_publisher_leave(shm_publisher *publisher);
+
+/* Stop for ns nanoseconds at every every-th point of this process's cleaning rounds where an owner may stall
+ * (after its walk, inside a zeroing step, before its commit), so that peers take its rounds over (docs/LAYOUT.md
+ * 10.6) and pad over the holes it leaves. ns 0 (the default) never stops. For conformance runs only. */
+void shm_set_round_stall(int64_t ns, int every);
 
 int64_t shm_now_ns(void);      /* CLOCK_MONOTONIC, the clock Java's System.nanoTime() reads on Linux */
 

@@ -112,6 +112,9 @@ class InteropReadTest
                 // from 0 are the index plus what it lost.
                 assertEquals(index + lateLost, Long.parseLong(lateDone.get("gaps")), lateLine);
                 assertEquals(count, index + lateReceived + lateLost, lateLine);
+                // It prints DONE before it leaves: closing it before it exits could kill it with its slot taken.
+                // Without a count it stops for being idle (exit code 5).
+                assertEquals(5, late.waitFor(seconds(10)), late.recent());
             }
             final Map<String, String> done = Proc.fields(doneLine);
             final long received = Long.parseLong(done.get("received"));

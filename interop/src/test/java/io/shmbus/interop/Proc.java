@@ -72,9 +72,18 @@ final class Proc implements AutoCloseable
 
     static Proc java(final String name, final Class<?> mainClass, final String... args)
     {
+        return java(name, mainClass, List.of(), args);
+    }
+
+    /**
+     * A child JVM with more flags of its own (system properties) after {@link #JVM_FLAGS}.
+     */
+    static Proc java(final String name, final Class<?> mainClass, final List<String> flags, final String... args)
+    {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.addAll(JVM_FLAGS);
+        command.addAll(flags);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());
