@@ -22,6 +22,8 @@ package io.shmbus.impl.layout;
  *                                      was in the way); atomic adds, read by status tools
  *   48     sleeping (int32)            1 while counted in spaceWaiters (set after the add, cleared before the
  *                                      subtract), so a repair can take a dead sleeper out of the count
+ *   52     blocking (int32)            1 while counted in blockingPublishers (the fallback where the expedited
+ *                                      barrier is missing): set after the add, cleared before the subtract
  *   64     state (int32)               0 free, 1 active
  *   68     mode (int32)                1 exclusive, 2 shared
  *   72     pid (int32)                 for display only: liveness is the kernel lock
@@ -41,6 +43,7 @@ public final class PublisherSlotDescriptor
     public static final int WAKES_ISSUED_OFFSET = 32;
     public static final int ADMIN_ACTIONS_OFFSET = 40;
     public static final int SLEEPING_OFFSET = 48;
+    public static final int BLOCKING_OFFSET = 52;
     public static final int STATE_OFFSET = Layout.CACHE_LINE;
     public static final int MODE_OFFSET = STATE_OFFSET + 4;
     public static final int PID_OFFSET = MODE_OFFSET + 4;

@@ -77,6 +77,11 @@ public final class Repair
         {
             control.putIntVolatile(ControlDescriptor.EXCLUSIVE_PUBLISHER_OFFSET, 0);
         }
+        if (control.getIntVolatile(slot + PublisherSlotDescriptor.BLOCKING_OFFSET) != 0)
+        {
+            control.putIntVolatile(slot + PublisherSlotDescriptor.BLOCKING_OFFSET, 0);
+            control.getAndAddInt(ControlDescriptor.BLOCKING_PUBLISHERS_OFFSET, -1);
+        }
         if (control.getIntVolatile(slot + PublisherSlotDescriptor.SLEEPING_OFFSET) != 0)
         {
             control.putIntVolatile(slot + PublisherSlotDescriptor.SLEEPING_OFFSET, 0);

@@ -252,9 +252,12 @@ public final class TopicFiles
     {
         try
         {
-            final Object pathInode = Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS);
-            final Object fdInode = Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:ino");
-            return pathInode.equals(fdInode);
+            // Inode numbers are unique only within one file system: compare the device too.
+            final Path opened = Path.of("/proc/self/fd/" + fd);
+            return Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS)
+                .equals(Files.getAttribute(opened, "unix:ino")) &&
+                Files.getAttribute(path, "unix:dev", LinkOption.NOFOLLOW_LINKS)
+                    .equals(Files.getAttribute(opened, "unix:dev"));
         }
         catch (final NoSuchFileException ex)
         {

@@ -224,6 +224,7 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
         pendingResult = first;
         try
         {
+            registerBlocking();
             spaceSleeper.await(retryOffer, timeoutNs, SPACE_SLICE_NS);
             return pendingResult;
         }
@@ -577,6 +578,12 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
                         "turned into padding", publisherId, ring.topic().source());
                 }
                 flushCounters();
+                if (spaceSleeper.isCounted())
+                {
+                    // Flag first, count second: killed between the two, the count stays one too high (needless
+                    // fences), never one too low after a repair subtracts it again.
+                    control.putIntVolatile(slotOffset + PublisherSlotDescriptor.BLOCKING_OFFSET, 0);
+                }
                 spaceSleeper.unregisterBlocking();
             }
             catch (final InternalError error)
@@ -587,6 +594,21 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
             {
                 onClose.run();
             }
+        }
+    }
+
+    /**
+     * Register as a publisher that may sleep for space. Where this process cannot issue the expedited barrier the
+     * sleeper counts itself in blockingPublishers; the slot's flag, set after that add, lets a repair take a dead
+     * publisher out of the count (else every poll of every subscriber would fence for good).
+     */
+    private void registerBlocking()
+    {
+        final boolean before = spaceSleeper.isCounted();
+        spaceSleeper.registerBlocking();
+        if (!before && spaceSleeper.isCounted())
+        {
+            control.putIntVolatile(slotOffset + PublisherSlotDescriptor.BLOCKING_OFFSET, 1);
         }
     }
 

@@ -38,7 +38,7 @@ import java.lang.invoke.VarHandle;
  * force the barrier, so it counts itself in {@code blockingSubscribers} (the fenced-waiters count) once, when it
  * may first sleep, followed by {@code membarrier(MEMBARRIER_CMD_GLOBAL)}, and every publisher that reads that
  * count as non-zero fences its commits: the scheme shmbus used before the expedited barrier, argued in
- * docs/LAYOUT.md section 7.
+ * docs/LAYOUT.md section 13.5.
  */
 public final class DataSignal
 {
