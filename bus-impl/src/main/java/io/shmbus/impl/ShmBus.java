@@ -130,7 +130,7 @@ public final class ShmBus implements Bus
     public io.shmbus.WaitSet waitSet(final io.shmbus.Subscriber... subscribers)
     {
         checkOpen();
-        return new ShmWaitSet(subscribers, !Boolean.getBoolean("shmbus.waitset.noFutexWaitv"));
+        return new io.shmbus.impl.signal.ShmWaitSet(subscribers, !Boolean.getBoolean("shmbus.waitset.noFutexWaitv"));
     }
 
     private void checkOpen()

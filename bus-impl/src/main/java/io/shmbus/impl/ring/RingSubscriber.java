@@ -8,6 +8,7 @@ import io.shmbus.impl.layout.SubscriberSlotDescriptor;
 import io.shmbus.impl.liveness.Liveness;
 import io.shmbus.impl.signal.DataSignal;
 import io.shmbus.impl.signal.Sleeper;
+import io.shmbus.impl.signal.WaitTarget;
 import io.shmbus.impl.signal.Waiter;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -26,7 +27,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * return is a safepoint check. Short calls (offers, claims) cannot be laid out so: there the first report of a
  * fault may be the JVM's own InternalError, thrown just after the call returned.
  */
-public abstract class RingSubscriber implements Subscriber
+public abstract class RingSubscriber implements Subscriber, WaitTarget
 {
     /** Longest single futex sleep: how often a sleeping subscriber looks for a dead publisher's claim. */
     static final long SLEEP_SLICE_NS = 100_000_000;

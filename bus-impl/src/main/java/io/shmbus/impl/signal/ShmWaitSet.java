@@ -1,18 +1,16 @@
-package io.shmbus.impl;
+package io.shmbus.impl.signal;
 
 import io.shmbus.Subscriber;
 import io.shmbus.WaitSet;
 import io.shmbus.impl.platform.FutexWaitv;
 import io.shmbus.impl.platform.Linux;
-import io.shmbus.impl.ring.RingSubscriber;
-import io.shmbus.impl.signal.ProcessBarrier;
 
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Waits on the data futex words of several topics in one system call ({@code futex_waitv}, Linux 5.16+).
  *
- * <p>The protocol is the one of {@link io.shmbus.impl.signal.DataSignal}, done for every topic at once: read
+ * <p>The protocol is the one of {@link DataSignal}, done for every topic at once: read
  * each topic's word, count this thread as a waiter in each (atomic adds: full fences), check every subscriber,
  * then sleep on all the words with the values read first. A commit on any topic after the checks bumps that
  * topic's word, so the kernel either refuses to sleep (a value differs) or wakes the thread.
@@ -20,27 +18,34 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Without {@code futex_waitv} (older kernels) the set polls the subscribers with parks of growing length up
  * to 1 ms: correct, but wake-ups may come up to 1 ms late.
  */
-final class ShmWaitSet implements WaitSet
+public final class ShmWaitSet implements WaitSet
 {
-    static final int MAX_SUBSCRIBERS = FutexWaitv.MAX_CAPACITY;
+    /** The most subscribers one set waits for. */
+    public static final int MAX_SUBSCRIBERS = FutexWaitv.MAX_CAPACITY;
     private static final long SLICE_NS = 100_000_000;
 
-    private final RingSubscriber[] subscribers;
+    private final WaitTarget[] subscribers;
+    private final Subscriber[] given;
     private final boolean[] ready;
     private final int[] seen;
     private final FutexWaitv waitv;
 
-    ShmWaitSet(final Subscriber[] subscribers, final boolean useWaitv)
+    /**
+     * @param subscribers the shared-memory subscribers to wait for (each a {@link WaitTarget}).
+     * @param useWaitv    whether to sleep in {@code futex_waitv} where the kernel has it.
+     */
+    public ShmWaitSet(final Subscriber[] subscribers, final boolean useWaitv)
     {
         if (subscribers.length == 0 || subscribers.length > MAX_SUBSCRIBERS)
         {
             throw new IllegalArgumentException(
                 "a wait set holds 1 to " + MAX_SUBSCRIBERS + " subscribers: " + subscribers.length);
         }
-        this.subscribers = new RingSubscriber[subscribers.length];
+        this.subscribers = new WaitTarget[subscribers.length];
+        this.given = subscribers.clone();
         for (int i = 0; i < subscribers.length; i++)
         {
-            if (!(subscribers[i] instanceof RingSubscriber ringSubscriber))
+            if (!(subscribers[i] instanceof WaitTarget ringSubscriber))
             {
                 throw new IllegalArgumentException("subscriber " + i + " is not a shared-memory subscriber: " +
                     subscribers[i]);
@@ -68,7 +73,7 @@ final class ShmWaitSet implements WaitSet
             final long remaining = deadline - System.nanoTime();
             if (remaining <= 0)
             {
-                for (final RingSubscriber subscriber : subscribers)
+                for (final WaitTarget subscriber : subscribers)
                 {
                     subscriber.countWaitTimeout();
                 }
@@ -80,7 +85,7 @@ final class ShmWaitSet implements WaitSet
                 parkNs = Math.min(parkNs * 2, 1_000_000);
                 continue;
             }
-            final RingSubscriber[] subscribers = this.subscribers;
+            final WaitTarget[] subscribers = this.subscribers;
             final int n = subscribers.length;
             for (int i = 0; i < n; i++)
             {
@@ -139,7 +144,7 @@ final class ShmWaitSet implements WaitSet
     @Override
     public Subscriber subscriber(final int index)
     {
-        return subscribers[index];
+        return given[index];
     }
 
     @Override
