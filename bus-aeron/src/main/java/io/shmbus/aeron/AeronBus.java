@@ -275,7 +275,8 @@ public final class AeronBus implements Bus
         {
             return topic;
         }
-        if (null == options.property(AeronSettings.CHANNEL_PREFIX + name, options.property(AeronSettings.CHANNEL, null)))
+        if (null == options.property(AeronSettings.CHANNEL_PREFIX + name,
+            options.property(AeronSettings.CHANNEL, null)))
         {
             throw new TopicNotFoundException("an Aeron stream keeps no settings to open by name: topic " + name +
                 " has no channel configured (" + AeronSettings.CHANNEL_PREFIX + name + " or " + AeronSettings.CHANNEL +

@@ -230,7 +230,8 @@ public final class AeronPublisher implements Publisher, ClaimOwner
         final int headerOffset = bufferClaim.offset();
         frame.putInt(headerOffset + MessageFraming.PUBLISHER_ID_OFFSET, publisherId);
         Claims.wrap(claim, this, frame, headerOffset, headerOffset + MessageFraming.HEADER_LENGTH, length,
-            result - align(length + MessageFraming.HEADER_LENGTH + io.aeron.protocol.DataHeaderFlyweight.HEADER_LENGTH));
+            result - align(length + MessageFraming.HEADER_LENGTH +
+                io.aeron.protocol.DataHeaderFlyweight.HEADER_LENGTH));
         return result;
     }
 

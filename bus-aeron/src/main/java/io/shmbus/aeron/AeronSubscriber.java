@@ -241,7 +241,8 @@ public final class AeronSubscriber implements Subscriber, ControlledFragmentHand
         }
         final int fullFrames = length / maxPayload;
         final int remainder = length - fullFrames * maxPayload;
-        return (long)fullFrames * align(mtu) + (remainder > 0 ? align(remainder + DataHeaderFlyweight.HEADER_LENGTH) : 0);
+        return (long)fullFrames * align(mtu) +
+            (remainder > 0 ? align(remainder + DataHeaderFlyweight.HEADER_LENGTH) : 0);
     }
 
     private static long align(final int frameLength)

@@ -94,7 +94,8 @@ class AeronBadInputTest
                 assertMentions(error, cases[i][1], "topic " + name);
             }
             final BusException smallTerm = assertThrows(BusException.class, () -> topicOn(bus, "small",
-                "aeron:ipc?term-length=65536", TopicOptions.builder().capacityBytes(1 << 20).maxMessageLength(65536).build()));
+                "aeron:ipc?term-length=65536",
+                TopicOptions.builder().capacityBytes(1 << 20).maxMessageLength(65536).build()));
             assertMentions(smallTerm, "term-length 65536", "maxMessageLength is 65536");
             final BusException stream = assertThrows(BusException.class, () ->
             {
@@ -119,7 +120,8 @@ class AeronBadInputTest
         {
             final Topic topic = topicOn(bus, "mc", "aeron:udp?endpoint=239.255.77.9:40777|interface=127.0.0.1",
                 TopicOptions.defaults());
-            final BusException error = assertThrows(BusException.class, () -> topic.subscriber(SubscriberOptions.tethered()));
+            final BusException error = assertThrows(BusException.class,
+                () -> topic.subscriber(SubscriberOptions.tethered()));
             assertMentions(error, "fc=min", "multicast");
         }
     }
@@ -170,7 +172,8 @@ class AeronBadInputTest
             assertMentions(error, "in use", AeronSettings.EMBEDDED_DIR_NAME, AeronSettings.DIR);
             assertTrue(first.topic("still", TopicOptions.defaults()) != null);
         }
-        assertFalse(Files.exists(directory.resolve(AeronSettings.EMBEDDED_DIR_NAME)), "driver directory removed on close");
+        assertFalse(Files.exists(directory.resolve(AeronSettings.EMBEDDED_DIR_NAME)),
+            "driver directory removed on close");
     }
 
     @Test
@@ -191,7 +194,8 @@ class AeronBadInputTest
         final int port = TestDirs.freeUdpPort();
         try (Bus bus = open("aeron:udp?endpoint=127.0.0.1:" + port))
         {
-            final Publisher publisher = bus.topic("nobody", TopicOptions.defaults()).publisher(PublisherOptions.shared());
+            final Publisher publisher = bus.topic("nobody", TopicOptions.defaults())
+                .publisher(PublisherOptions.shared());
             final long result = publisher.offerBlocking(AeronContractTest.text("hello"), 0, 5,
                 TimeUnit.MILLISECONDS.toNanos(300));
             assertEquals(Publisher.NOT_CONNECTED, result);

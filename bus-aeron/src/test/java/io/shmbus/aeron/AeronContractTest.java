@@ -108,7 +108,8 @@ class AeronContractTest
         return bus().topic(info.getTestMethod().orElseThrow().getName(), options);
     }
 
-    static long offerUntilPublished(final Publisher publisher, final UnsafeBuffer buffer, final int length, final int type)
+    static long offerUntilPublished(final Publisher publisher, final UnsafeBuffer buffer, final int length,
+        final int type)
     {
         final long deadlineNs = System.nanoTime() + WAIT_NS;
         long result;
@@ -211,7 +212,8 @@ class AeronContractTest
         }, 2);
         assertEquals(0, bodies.get(0).length);
         assertArrayEquals(largest, bodies.get(1));
-        assertThrows(IllegalArgumentException.class, () -> publisher.offer(new UnsafeBuffer(new byte[65537]), 0, 65537));
+        assertThrows(IllegalArgumentException.class,
+            () -> publisher.offer(new UnsafeBuffer(new byte[65537]), 0, 65537));
         topic.close();
     }
 

@@ -66,7 +66,8 @@ class AllocationTest
             final long before = threads.getCurrentThreadAllocatedBytes();
             run(exclusive, shared, subscriber, buffer, claim, counter);
             final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            System.out.println("allocated " + allocated + " bytes on the calling thread for " + 3 * MESSAGES + " messages");
+            System.out.println("allocated " + allocated + " bytes on the calling thread for " + 3 * MESSAGES +
+                " messages");
             assertEquals(2L * 3 * MESSAGES, counter.count);
             assertTrue(counter.sum != 0);
             // A few hundred bytes of incidental allocation at most, against 300,000 messages.

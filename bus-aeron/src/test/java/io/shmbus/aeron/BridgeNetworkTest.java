@@ -186,9 +186,11 @@ class BridgeNetworkTest
             final Map<String, Object> status = BridgeState.read(inState);
             status.put("elapsedMs", elapsedMs);
             status.put("naksSent", DriverCounters.value(
-                destination.resolve(".bridge-in-ticks").resolve(AeronSettings.EMBEDDED_DIR_NAME).toFile(), "NAKs sent"));
+                destination.resolve(".bridge-in-ticks").resolve(AeronSettings.EMBEDDED_DIR_NAME).toFile(),
+                "NAKs sent"));
             status.put("retransmitsSent", DriverCounters.value(
-                source.resolve(".bridge-out-ticks").resolve(AeronSettings.EMBEDDED_DIR_NAME).toFile(), "Retransmits sent"));
+                source.resolve(".bridge-out-ticks").resolve(AeronSettings.EMBEDDED_DIR_NAME).toFile(),
+                "Retransmits sent"));
             System.out.println(name + ": " + count + " messages in " + elapsedMs + " ms; " + status);
             assertEquals(0, verifier.errors, verifier.describe() + "; in side " + status);
             assertEquals(count, verifier.next, verifier.describe() + "; published " + published.get() + "; in side " +

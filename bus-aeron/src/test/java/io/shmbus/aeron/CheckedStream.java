@@ -133,7 +133,8 @@ final class CheckedStream
 
         String describe()
         {
-            return "received up to " + next + ", " + errors + " errors" + (null == firstError ? "" : ", first: " + firstError);
+            return "received up to " + next + ", " + errors + " errors" +
+                (null == firstError ? "" : ", first: " + firstError);
         }
     }
 }

@@ -56,7 +56,8 @@ class ExternalDriverTest
                 AeronContractTest.offerUntilPublished(publisher, AeronContractTest.text("across buses"), 12, 9);
                 final StringBuilder received = new StringBuilder();
                 AeronContractTest.pollUntil(subscriber, (buffer, offset, length, header) ->
-                    received.append(buffer.getStringWithoutLengthAscii(offset, length)).append('/').append(header.type()), 1);
+                    received.append(buffer.getStringWithoutLengthAscii(offset, length)).append('/')
+                        .append(header.type()), 1);
                 assertEquals("across buses/9", received.toString());
             }
             assertTrue(Files.exists(driverDir), "an external driver's directory is its owner's");

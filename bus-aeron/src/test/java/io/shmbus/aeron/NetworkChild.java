@@ -5,7 +5,6 @@ import io.shmbus.BusException;
 import io.shmbus.BusOptions;
 import io.shmbus.Publisher;
 import io.shmbus.PublisherOptions;
-import io.shmbus.Subscriber;
 import io.shmbus.SubscriberOptions;
 import io.shmbus.Topic;
 import io.shmbus.TopicOptions;

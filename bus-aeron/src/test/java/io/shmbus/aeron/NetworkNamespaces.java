@@ -1,5 +1,7 @@
 package io.shmbus.aeron;
 
+import io.shmbus.impl.process.ChildJvm;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -154,9 +156,7 @@ final class NetworkNamespaces implements AutoCloseable
         command.add("exec");
         command.add(namespace);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-opens");
-        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
-        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(ChildJvm.REQUIRED_FLAGS);
         command.add("-Xmx256m");
         command.add("-XX:+UseSerialGC");
         command.addAll(systemProperties);

@@ -32,7 +32,8 @@ class UnchangedApplicationTest
     {
         try (Bus bus = Bus.open(BusOptions.builder().directory(directory).build()))
         {
-            final Topic topic = bus.topic("app", TopicOptions.builder().capacityBytes(1 << 20).maxMessageLength(4096).build());
+            final Topic topic = bus.topic("app",
+                TopicOptions.builder().capacityBytes(1 << 20).maxMessageLength(4096).build());
             final Subscriber subscriber = topic.subscriber(SubscriberOptions.tethered());
             final Publisher publisher = topic.publisher(PublisherOptions.exclusive());
             final CheckedStream.Verifier verifier = new CheckedStream.Verifier();

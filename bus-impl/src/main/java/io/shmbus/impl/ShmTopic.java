@@ -168,7 +168,8 @@ final class ShmTopic implements Topic
         final int exclusiveOwner = control.getIntVolatile(ControlDescriptor.EXCLUSIVE_PUBLISHER_OFFSET) - 1;
         if (exclusiveOwner >= 0)
         {
-            if (exclusiveOwner < maxPublishers && handle.isHeldElsewhere(LockDescriptor.publisherLockOffset(exclusiveOwner)))
+            if (exclusiveOwner < maxPublishers &&
+                handle.isHeldElsewhere(LockDescriptor.publisherLockOffset(exclusiveOwner)))
             {
                 throw new BusException("topic " + name + " has an exclusive publisher (slot " + exclusiveOwner +
                     ", pid " + control.getInt(ring.publisherSlot(exclusiveOwner) + PublisherSlotDescriptor.PID_OFFSET) +
@@ -252,7 +253,8 @@ final class ShmTopic implements Topic
                     {
                         control.putIntVolatile(ControlDescriptor.EXCLUSIVE_PUBLISHER_OFFSET, 0);
                     }
-                    control.putIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET, PublisherSlotDescriptor.STATE_FREE);
+                    control.putIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET,
+                        PublisherSlotDescriptor.STATE_FREE);
                     control.getAndAddInt(ControlDescriptor.PUBLISHER_COUNT_OFFSET, -1);
                 }
                 finally
@@ -444,7 +446,8 @@ final class ShmTopic implements Topic
     {
         final long expireMs = control.getLong(slot + SubscriberSlotDescriptor.EXPIRE_MS_OFFSET);
         return expireMs >= 0 &&
-            control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET) == SubscriberSlotDescriptor.STATE_DETACHED &&
+            control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET) ==
+                SubscriberSlotDescriptor.STATE_DETACHED &&
             nowMs - control.getLong(slot + SubscriberSlotDescriptor.DETACHED_MS_OFFSET) > expireMs;
     }
 
@@ -494,7 +497,8 @@ final class ShmTopic implements Topic
                     {
                         throw new BusException("durable subscriber '" + durableName + "' of topic " + name +
                             " is attached (slot " + i + ", pid " +
-                            control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET) + "): close it before dropping it");
+                            control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET) +
+                            "): close it before dropping it");
                     }
                     try
                     {
@@ -574,7 +578,8 @@ final class ShmTopic implements Topic
         // A demotable tethered subscriber reads as an untethered one from its join (see SlowConsumerPolicy), so it
         // needs its message index from the start, as an untethered one does.
         final boolean demotable = options.slowConsumerPolicy() != io.shmbus.SlowConsumerPolicy.KEEP;
-        control.putIntVolatile(slot + SubscriberSlotDescriptor.DEMOTED_OFFSET, 0); // a returning durable one holds again
+        // a returning durable one holds again
+        control.putIntVolatile(slot + SubscriberSlotDescriptor.DEMOTED_OFFSET, 0);
         control.putInt(slot + SubscriberSlotDescriptor.SLOW_POLICY_OFFSET, SubscriberSlotDescriptor.SLOW_KEEP);
         if (demotable)
         {
@@ -591,7 +596,8 @@ final class ShmTopic implements Topic
         final RoundWait roundWait = new RoundWait(ring, liveness, JOIN_TIMEOUT_NS, -(index + 1));
         if (resumed)
         {
-            start[0] = ring.checkPosition(control.getLongVolatile(slot + POSITION_OFFSET), "durable subscriber position");
+            start[0] = ring.checkPosition(control.getLongVolatile(slot + POSITION_OFFSET),
+                "durable subscriber position");
             start[1] = control.getLongVolatile(slot + SubscriberSlotDescriptor.MESSAGE_INDEX_OFFSET);
             final long tail = ring.checkPosition(ring.tail(), "tail");
             if (start[0] > tail || start[1] < -1)
@@ -646,8 +652,8 @@ final class ShmTopic implements Topic
                 if (messageIndex > oldest[1])
                 {
                     throw ring.corrupt("subscriber slot " + index + " counts " + messageIndex + " messages before " +
-                        "position " + position + ", more than the " + oldest[1] + " before the oldest retained record " +
-                        oldest[0]);
+                        "position " + position + ", more than the " + oldest[1] + " before the oldest retained " +
+                        "record " + oldest[0]);
                 }
                 if (resumed || messageIndex >= 0)
                 {
@@ -848,7 +854,8 @@ final class ShmTopic implements Topic
             for (int i = 0; i < maxPublishers; i++)
             {
                 final int slot = ring.publisherSlot(i);
-                if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) == PublisherSlotDescriptor.STATE_FREE)
+                if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) ==
+                    PublisherSlotDescriptor.STATE_FREE)
                 {
                     continue;
                 }
@@ -859,7 +866,8 @@ final class ShmTopic implements Topic
                 publishers.add(new io.shmbus.TopicStatus.PublisherStatus(
                     i,
                     control.getInt(slot + PublisherSlotDescriptor.PID_OFFSET),
-                    isAlive(handle, LockDescriptor.publisherLockOffset(i), slot + PublisherSlotDescriptor.REPAIRING_OFFSET),
+                    isAlive(handle, LockDescriptor.publisherLockOffset(i),
+                        slot + PublisherSlotDescriptor.REPAIRING_OFFSET),
                     isExclusive,
                     published,
                     control.getLongVolatile(slot + PublisherSlotDescriptor.BACK_PRESSURED_OFFSET),
@@ -881,7 +889,8 @@ final class ShmTopic implements Topic
                 subscribers.add(new io.shmbus.TopicStatus.SubscriberStatus(
                     j,
                     control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
-                    isAlive(handle, LockDescriptor.subscriberLockOffset(j), slot + SubscriberSlotDescriptor.REPAIRING_OFFSET),
+                    isAlive(handle, LockDescriptor.subscriberLockOffset(j),
+                        slot + SubscriberSlotDescriptor.REPAIRING_OFFSET),
                     state == SubscriberSlotDescriptor.STATE_DETACHED ? "detached" : "active",
                     policy == SubscriberSlotDescriptor.POLICY_UNTETHERED ? SubscriberOptions.Policy.UNTETHERED :
                         policy == SubscriberSlotDescriptor.POLICY_DURABLE ? SubscriberOptions.Policy.DURABLE :

@@ -407,7 +407,8 @@ public final class Journal implements AutoCloseable
         {
             final int index = segment.map(format.dataOffset() + (position - base));
             final UnsafeBuffer chunk = segment.chunk();
-            final int frameLength = RecordScan.check(segment, index, position, capacity - (position - base), format, null);
+            final int frameLength = RecordScan.check(
+                segment, index, position, capacity - (position - base), format, null);
             if (frameLength <= 0)
             {
                 return RecordScan.PADDING == frameLength ? -1 : position;
@@ -513,7 +514,8 @@ public final class Journal implements AutoCloseable
             try (SegmentFile first = openSegment(indices[0]))
             {
                 final int index = first.map(format.dataOffset());
-                if (RecordScan.check(first, index, first.basePosition(), format.dataCapacity(), format, new RecordChecksum()) > 0)
+                if (RecordScan.check(first, index, first.basePosition(), format.dataCapacity(), format,
+                    new RecordChecksum()) > 0)
                 {
                     firstTs = first.chunk().getLong(index + RecordDescriptor.TIMESTAMP_OFFSET);
                 }

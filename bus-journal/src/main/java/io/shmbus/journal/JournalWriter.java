@@ -372,7 +372,8 @@ public final class JournalWriter implements AutoCloseable
         {
             // the next entry is due at the interval after the last entry's record
             final long lastEntryOffset = file.header().getLong(
-                SegmentDescriptor.HEADER_LENGTH + (indexCount - 1) * SegmentDescriptor.INDEX_ENTRY_LENGTH) - segmentBase;
+                SegmentDescriptor.HEADER_LENGTH + (indexCount - 1) * SegmentDescriptor.INDEX_ENTRY_LENGTH) -
+                segmentBase;
             nextIndexOffset = (lastEntryOffset / indexInterval + 1) * indexInterval;
         }
     }
@@ -391,7 +392,8 @@ public final class JournalWriter implements AutoCloseable
         segment.allocate(dataOffset + Math.min(endOffset, dataCapacity));
         if (endOffset >= dataCapacity && null == nextSegment)
         {
-            nextSegment = SegmentFile.create(directory, segment.index() + 1, format, meta.journalId(), chunkLengthBytes);
+            nextSegment = SegmentFile.create(directory, segment.index() + 1, format, meta.journalId(),
+                chunkLengthBytes);
             nextSegment.allocate(dataOffset + Math.min(endOffset - dataCapacity + bytes, dataCapacity));
             retain(); // the new file counts toward the limits
         }
@@ -604,7 +606,8 @@ public final class JournalWriter implements AutoCloseable
         {
             return indexCount > 0 ? segment.header().getLong(SegmentDescriptor.HEADER_LENGTH + 8) : maxTimestampNs;
         }
-        try (SegmentFile next = SegmentFile.open(directory, index + 1, format, meta.journalId(), chunkLengthBytes, false))
+        try (SegmentFile next = SegmentFile.open(directory, index + 1, format, meta.journalId(), chunkLengthBytes,
+            false))
         {
             final UnsafeBuffer header = next.header();
             if (header.getIntVolatile(SegmentDescriptor.INDEX_COUNT_OFFSET) > 0)

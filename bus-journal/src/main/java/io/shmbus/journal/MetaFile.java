@@ -69,7 +69,8 @@ final class MetaFile implements AutoCloseable
             Linux.close(fd);
             if (ex instanceof ErrnoException errno && errno.errno() == Linux.ENOENT)
             {
-                throw new JournalException("no journal in " + directory + ": " + path.getFileName() + " is missing", ex);
+                throw new JournalException("no journal in " + directory + ": " + path.getFileName() +
+                    " is missing", ex);
             }
             if (ex instanceof JournalException journalException)
             {

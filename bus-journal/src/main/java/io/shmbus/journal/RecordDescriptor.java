@@ -35,8 +35,9 @@ package io.shmbus.journal;
  *
  * <p>The frame length is written last, with a release store: a reader that sees it non-zero (acquire) sees
  * the whole record. A negative frame length is the end-of-segment padding and must equal minus the bytes left
- * in the segment; a record never ends exactly at the segment's end, so the padding always has room. Kinds: {@link #KIND_MESSAGE}, and {@link #KIND_LOSS} whose payload is four longs: the lost
- * messages, lost bytes, and the topic positions the loss ran from and to.
+ * in the segment; a record never ends exactly at the segment's end, so the padding always has room. Kinds:
+ * {@link #KIND_MESSAGE}, and {@link #KIND_LOSS} whose payload is four longs: the lost messages, lost bytes, and
+ * the topic positions the loss ran from and to.
  */
 public final class RecordDescriptor
 {

@@ -144,8 +144,8 @@ public final class ReplayMerge implements AutoCloseable
                 waitRecordedPosition = recorded;
                 waitProgressNs = System.nanoTime();
                 LOG.info("replay of {} caught up with the journal at journal position {}, topic position {}: live " +
-                    "subscriber attached at topic position {}", journal.directory(), reader.position(), nextTopicPosition,
-                    joinPosition);
+                    "subscriber attached at topic position {}", journal.directory(), reader.position(),
+                    nextTopicPosition, joinPosition);
             }
         }
         else if (nextTopicPosition >= joinPosition || (0 == read && recorded >= joinPosition))
@@ -190,8 +190,8 @@ public final class ReplayMerge implements AutoCloseable
         final String message = alive ?
             "replay merge of " + journal.directory() + " into topic " + topic.name() + ": the recorder (pid " + pid +
                 ") is stalled: it holds the journal but has recorded nothing for " + waitedMs + " ms; it is at topic " +
-                "position " + recorded + ", the live subscriber joined at " + joinPosition + " (the recorder stopped, " +
-                "blocked, or slower than the publishers?)" :
+                "position " + recorded + ", the live subscriber joined at " + joinPosition + " (the recorder " +
+                "stopped, blocked, or slower than the publishers?)" :
             "replay merge of " + journal.directory() + " into topic " + topic.name() + ": no recorder is recording " +
                 "it (the last one, pid " + pid + ", is dead or was stopped): it recorded up to topic position " +
                 recorded + ", the live subscriber joined at " + joinPosition + "; waited " + waitedMs + " ms";
@@ -220,7 +220,8 @@ public final class ReplayMerge implements AutoCloseable
         deliverIfNew(buffer, offset, length, header);
     }
 
-    private void onLiveMessage(final DirectBuffer buffer, final int offset, final int length, final MessageHeader header)
+    private void onLiveMessage(final DirectBuffer buffer, final int offset, final int length,
+        final MessageHeader header)
     {
         if (liveLapped)
         {

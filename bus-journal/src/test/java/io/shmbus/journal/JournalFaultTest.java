@@ -61,7 +61,8 @@ class JournalFaultTest
     private static List<Long> readAll(final Path directory)
     {
         final List<Long> seqs = new ArrayList<>();
-        try (Journal journal = Journal.open(directory, CHUNK); JournalReader reader = journal.reader(journal.startPosition()))
+        try (Journal journal = Journal.open(directory, CHUNK);
+             JournalReader reader = journal.reader(journal.startPosition()))
         {
             while (reader.poll((buffer, offset, length, header) ->
                 seqs.add(JournalTestSupport.verify(buffer, offset, length)), 100) > 0)
@@ -123,7 +124,8 @@ class JournalFaultTest
         final Path directory = directory("badcrc");
         write(directory, 0, 120);
         final long lastPosition;
-        try (Journal journal = Journal.open(directory, CHUNK); JournalReader reader = journal.reader(journal.startPosition()))
+        try (Journal journal = Journal.open(directory, CHUNK);
+             JournalReader reader = journal.reader(journal.startPosition()))
         {
             final long[] last = new long[1];
             while (reader.poll((buffer, offset, length, header) -> last[0] = ((JournalHeader)header).journalPosition(),
@@ -138,7 +140,8 @@ class JournalFaultTest
             file.seek(fileOffset(lastPosition) + RecordDescriptor.HEADER_LENGTH + 3);
             file.write(new byte[]{ 1, 2, 3, 4 });
         }
-        final JournalCorruptedException corrupt = assertThrows(JournalCorruptedException.class, () -> readAll(directory));
+        final JournalCorruptedException corrupt = assertThrows(JournalCorruptedException.class,
+            () -> readAll(directory));
         System.out.println("CORRUPT RECORD -> " + corrupt.getMessage());
         assertTrue(corrupt.getMessage().contains("at position " + lastPosition), corrupt.getMessage());
 
@@ -231,7 +234,8 @@ class JournalFaultTest
         final Path directory = directory("truncated-live");
         write(directory, 0, 200);
         final Path segment0 = directory.resolve(SegmentDescriptor.fileName(0));
-        try (Journal journal = Journal.open(directory, CHUNK); JournalReader reader = journal.reader(journal.startPosition()))
+        try (Journal journal = Journal.open(directory, CHUNK);
+             JournalReader reader = journal.reader(journal.startPosition()))
         {
             assertEquals(1, reader.poll((buffer, offset, length, header) -> JournalTestSupport.verify(buffer, offset,
                 length), 1));

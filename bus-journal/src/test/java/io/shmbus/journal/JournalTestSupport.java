@@ -27,7 +27,8 @@ final class JournalTestSupport
     {
         try
         {
-            return Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "shmbus-journal-" + label + "-");
+            return Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")),
+                "shmbus-journal-" + label + "-");
         }
         catch (final IOException ex)
         {

@@ -78,7 +78,8 @@ class JournalWriterReaderTest
                     final int length = i % 7 == 0 ? 1000 : JournalTestSupport.MIN_LENGTH + random.nextInt(989);
                     JournalTestSupport.fill(message, seq, length);
                     ts += random.nextInt(3) == 0 ? -5 : random.nextInt(1000);
-                    final long p = writer.append(message, 0, length, topicPosition, 64, (int)seq * 3, (int)(seq % 5), ts);
+                    final long p = writer.append(message, 0, length, topicPosition, 64,
+                        (int)seq * 3, (int)(seq % 5), ts);
                     written.add(new Written(p, seq, length, topicPosition, (int)seq * 3, (int)(seq % 5), ts));
                     assertEquals(0, (p - base) % alignment, "record alignment");
                     topicPosition += 64;
@@ -89,7 +90,8 @@ class JournalWriterReaderTest
             }
         }
 
-        try (Journal journal = Journal.open(directory, chunk); JournalReader reader = journal.reader(journal.startPosition()))
+        try (Journal journal = Journal.open(directory, chunk);
+             JournalReader reader = journal.reader(journal.startPosition()))
         {
             assertEquals(base, journal.startPosition());
             final List<Written> read = new ArrayList<>();
@@ -204,8 +206,9 @@ class JournalWriterReaderTest
             final long fast = System.nanoTime();
             try (JournalReader reader = journal.reader(journal.startPosition()))
             {
-                assertEquals(21, Replayer.replay(reader, journal.endPosition(), false, (buffer, offset, length, header) ->
-                    JournalTestSupport.verify(buffer, offset, length), new org.agrona.concurrent.BackoffIdleStrategy()));
+                assertEquals(21, Replayer.replay(reader, journal.endPosition(), false,
+                    (buffer, offset, length, header) -> JournalTestSupport.verify(buffer, offset, length),
+                    new org.agrona.concurrent.BackoffIdleStrategy()));
             }
             System.out.println("PACED replay of 200 ms took " + (arrivals[20] - arrivals[0]) / 1_000_000 +
                 " ms; at full speed " + (System.nanoTime() - fast) / 1_000 + " us");

@@ -118,7 +118,8 @@ class ReplayMergeTest
                 final String[] mismatch = new String[1];
                 final IdleStrategy idle = new BackoffIdleStrategy(1, 10, 1_000, 100_000);
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(100);
-                while (next[0] < MESSAGES && System.nanoTime() < deadline && null == failure.get() && null == mismatch[0])
+                while (next[0] < MESSAGES && System.nanoTime() < deadline && null == failure.get() &&
+                    null == mismatch[0])
                 {
                     final int n = merge.poll((buffer, offset, length, header) ->
                     {
@@ -165,16 +166,17 @@ class ReplayMergeTest
                 final long[] tenThousandth = new long[2];
                 try (JournalReader reader = journal.reader(journal.startPosition()))
                 {
-                    final long count = Replayer.replay(reader, journal.endPosition(), false, (buffer, offset, length, h) ->
-                    {
-                        final long seq = JournalTestSupport.verify(buffer, offset, length);
-                        assertEquals(seqAndTs[0]++, seq);
-                        if (seq == 10_000)
+                    final long count = Replayer.replay(reader, journal.endPosition(), false,
+                        (buffer, offset, length, h) ->
                         {
-                            tenThousandth[0] = ((JournalHeader)h).journalPosition();
-                            tenThousandth[1] = h.timestampNs();
-                        }
-                    }, new BackoffIdleStrategy());
+                            final long seq = JournalTestSupport.verify(buffer, offset, length);
+                            assertEquals(seqAndTs[0]++, seq);
+                            if (seq == 10_000)
+                            {
+                                tenThousandth[0] = ((JournalHeader)h).journalPosition();
+                                tenThousandth[1] = h.timestampNs();
+                            }
+                        }, new BackoffIdleStrategy());
                     assertEquals(MESSAGES, count);
                 }
                 final long atTime = journal.positionAtTime(tenThousandth[1]);
@@ -182,8 +184,10 @@ class ReplayMergeTest
                 try (JournalReader reader = journal.reader(atTime))
                 {
                     final long[] first = { -1 };
-                    reader.poll((buffer, offset, length, h) -> first[0] = JournalTestSupport.verify(buffer, offset, length), 1);
-                    assertTrue(first[0] <= 10_000 && first[0] > 9_000, "time lookup lands near message 10000: " + first[0]);
+                    reader.poll(
+                        (buffer, offset, length, h) -> first[0] = JournalTestSupport.verify(buffer, offset, length), 1);
+                    assertTrue(first[0] <= 10_000 && first[0] > 9_000,
+                        "time lookup lands near message 10000: " + first[0]);
                     System.out.println("TIME LOOKUP for message 10000's timestamp starts at message " + first[0]);
                 }
                 final JournalInfo info = journal.info();
@@ -191,7 +195,8 @@ class ReplayMergeTest
                 assertEquals(MESSAGES, seqAndTs[0]);
             }
             assertEquals(MESSAGES, expected, "every message once, in order");
-            assertTrue(mergedAt > 0 && publishedAtMerge < MESSAGES, "merged while the publisher was still publishing: " +
+            assertTrue(mergedAt > 0 && publishedAtMerge < MESSAGES,
+                "merged while the publisher was still publishing: " +
                 "at " + mergedAt + ", published " + publishedAtMerge);
         }
     }

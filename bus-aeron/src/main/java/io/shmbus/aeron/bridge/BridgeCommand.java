@@ -54,14 +54,16 @@ public final class BridgeCommand implements Callable<Integer>
             "aeron:udp?endpoint=IN_HOST:PORT")
         String channel;
 
-        @Option(names = "--stream", defaultValue = "1001", description = "the data stream id (default ${DEFAULT-VALUE})")
+        @Option(names = "--stream", defaultValue = "1001",
+            description = "the data stream id (default ${DEFAULT-VALUE})")
         int streamId;
 
         @Option(names = "--ack-channel", required = true, description = "the Aeron channel of the acks, e.g. " +
             "aeron:udp?endpoint=OUT_HOST:PORT")
         String ackChannel;
 
-        @Option(names = "--ack-stream", defaultValue = "1002", description = "the ack stream id (default ${DEFAULT-VALUE})")
+        @Option(names = "--ack-stream", defaultValue = "1002",
+            description = "the ack stream id (default ${DEFAULT-VALUE})")
         int ackStreamId;
 
         @Option(names = "--state-dir", description = "state file and embedded media driver (default " +

@@ -98,13 +98,15 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
             this.topic = local;
             openedPublisher = topic.publisher(PublisherOptions.exclusive());
             this.publisher = openedPublisher;
-            openedState = BridgeState.open(stateDirectory.resolve("in-" + settings.topic + ".state"), BridgeState.ROLE_IN);
+            openedState = BridgeState.open(stateDirectory.resolve("in-" + settings.topic + ".state"),
+                BridgeState.ROLE_IN);
             this.state = openedState;
             recover();
             openedAeron = BridgeSupport.aeronBus(settings, stateDirectory);
             this.aeronBus = openedAeron;
             this.subscription = BridgeSupport.subscription(aeronBus, settings.channel, settings.streamId, "data");
-            this.ackPublication = BridgeSupport.publication(aeronBus, settings.ackChannel, settings.ackStreamId, "acks");
+            this.ackPublication = BridgeSupport.publication(aeronBus, settings.ackChannel, settings.ackStreamId,
+                "acks");
         }
         catch (final RuntimeException ex)
         {
@@ -128,7 +130,8 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
             if (tail > pendingTail)
             {
                 // The message was published before the previous life ended: it counts as delivered.
-                state.put(BridgeState.IN_LAST_NEXT_POSITION_OFFSET, state.get(BridgeState.IN_PENDING_NEXT_POSITION_OFFSET));
+                state.put(BridgeState.IN_LAST_NEXT_POSITION_OFFSET,
+                    state.get(BridgeState.IN_PENDING_NEXT_POSITION_OFFSET));
                 state.put(BridgeState.EPOCH_OFFSET, state.get(BridgeState.IN_PENDING_EPOCH_OFFSET));
                 state.put(BridgeState.IN_LAST_SEQUENCE_OFFSET, pendingSequence);
                 state.add(BridgeState.IN_DELIVERED_OFFSET, 1);
@@ -157,7 +160,8 @@ public final class BridgeIn implements AutoCloseable, ControlledFragmentHandler
         }
         final long frameEpoch = buffer.getLong(offset + BridgeProtocol.EPOCH_OFFSET);
         final long sequence = buffer.getLong(offset + BridgeProtocol.SEQUENCE_OFFSET);
-        final boolean reliable = (buffer.getInt(offset + BridgeProtocol.FLAGS_OFFSET) & BridgeProtocol.FLAG_RELIABLE) != 0;
+        final boolean reliable =
+            (buffer.getInt(offset + BridgeProtocol.FLAGS_OFFSET) & BridgeProtocol.FLAG_RELIABLE) != 0;
         if (frameEpoch != epoch)
         {
             LOG.info("bridge in: a new stream epoch {} (was {}): numbering starts again", Long.toHexString(frameEpoch),

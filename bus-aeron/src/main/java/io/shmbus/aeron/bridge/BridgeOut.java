@@ -102,7 +102,8 @@ public final class BridgeOut implements AutoCloseable
             openedStatus = BridgeStatus.create(settings, "out", stateDirectory);
             this.status = openedStatus;
             this.topic = openTopic(bus, settings);
-            openedState = BridgeState.open(stateDirectory.resolve("out-" + settings.topic + ".state"), BridgeState.ROLE_OUT);
+            openedState = BridgeState.open(stateDirectory.resolve("out-" + settings.topic + ".state"),
+                BridgeState.ROLE_OUT);
             this.state = openedState;
             state.heartbeat();
             if (reliable)
@@ -259,7 +260,8 @@ public final class BridgeOut implements AutoCloseable
             durableLostTo, nextSequence, skipBelowPosition);
     }
 
-    private void onLocalMessage(final DirectBuffer buffer, final int offset, final int length, final MessageHeader header)
+    private void onLocalMessage(final DirectBuffer buffer, final int offset, final int length,
+        final MessageHeader header)
     {
         final long position = header.position();
         if (reliable)
@@ -279,12 +281,14 @@ public final class BridgeOut implements AutoCloseable
         frame.putInt(BridgeProtocol.TYPE_OFFSET, header.type());
         frame.putInt(BridgeProtocol.PUBLISHER_ID_OFFSET, header.publisherId());
         frame.putLong(BridgeProtocol.SEQUENCE_OFFSET, sequence);
-        frame.putLong(BridgeProtocol.FLOOR_OFFSET, reliable ? (durableSequenceKnown ? durableSequence : sequence) : sequence);
+        frame.putLong(BridgeProtocol.FLOOR_OFFSET,
+            reliable ? (durableSequenceKnown ? durableSequence : sequence) : sequence);
         frame.putLong(BridgeProtocol.SOURCE_POSITION_OFFSET, position);
         frame.putLong(BridgeProtocol.SOURCE_NEXT_POSITION_OFFSET, header.nextPosition());
         if (pendingWrite == pendingRead)
         {
-            final long result = publication.offer(frame, 0, BridgeProtocol.DATA_HEADER_LENGTH, buffer, offset, length, null);
+            final long result = publication.offer(
+                frame, 0, BridgeProtocol.DATA_HEADER_LENGTH, buffer, offset, length, null);
             if (result > 0)
             {
                 sent(sequence, length);
@@ -361,7 +365,8 @@ public final class BridgeOut implements AutoCloseable
         {
             return;
         }
-        final boolean resend = (buffer.getInt(offset + BridgeProtocol.ACK_FLAGS_OFFSET) & BridgeProtocol.FLAG_RESEND) != 0;
+        final boolean resend =
+            (buffer.getInt(offset + BridgeProtocol.ACK_FLAGS_OFFSET) & BridgeProtocol.FLAG_RESEND) != 0;
         final long ackEpoch = buffer.getLong(offset + BridgeProtocol.ACK_EPOCH_OFFSET);
         final long lastSequence = buffer.getLong(offset + BridgeProtocol.ACK_SEQUENCE_OFFSET);
         final long lastNextPosition = buffer.getLong(offset + BridgeProtocol.ACK_NEXT_POSITION_OFFSET);

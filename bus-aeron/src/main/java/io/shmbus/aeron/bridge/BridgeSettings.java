@@ -30,7 +30,9 @@ public final class BridgeSettings
     public boolean untethered;
     /** Out side: the durable subscriber's name; another than the default also names the status file. */
     public String durableName = DEFAULT_DURABLE_NAME;
-    /** Out side: how long the durable subscriber may hold local publishers while the bridge is down; negative: always. */
+    /**
+     * Out side: how long the durable subscriber may hold local publishers while the bridge is down; negative: always.
+     */
     public long holdLimitMs = -1;
     /** In side: the local topic's ring size when the in side creates it. */
     public int capacityBytes = 1 << 22;

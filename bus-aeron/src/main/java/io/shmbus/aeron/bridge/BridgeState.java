@@ -104,7 +104,8 @@ public final class BridgeState implements AutoCloseable
                 }
                 mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, LENGTH);
             }
-            final BridgeState state = new BridgeState(file, mapped, !existed || 0 == new UnsafeBuffer(mapped).getLong(0));
+            final BridgeState state = new BridgeState(file, mapped,
+                !existed || 0 == new UnsafeBuffer(mapped).getLong(0));
             if (state.fresh)
             {
                 state.buffer.setMemory(0, LENGTH, (byte)0);

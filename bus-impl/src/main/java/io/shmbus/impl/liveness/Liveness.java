@@ -99,7 +99,8 @@ public final class Liveness
         for (int i = 0; i < maxPublishers; i++)
         {
             final int slot = ring.publisherSlot(i);
-            if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) == PublisherSlotDescriptor.STATE_FREE)
+            if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) ==
+                PublisherSlotDescriptor.STATE_FREE)
             {
                 continue;
             }
@@ -153,7 +154,8 @@ public final class Liveness
         for (int j = 0; j < maxSubscribers; j++)
         {
             final int slot = ring.subscriberSlot(j);
-            if (control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET) == SubscriberSlotDescriptor.STATE_ACTIVE &&
+            if (control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET) ==
+                    SubscriberSlotDescriptor.STATE_ACTIVE &&
                 !isSubscriberAlive(j))
             {
                 released |= reclaimSubscriber(j);
@@ -162,7 +164,8 @@ public final class Liveness
         for (int i = 0; i < maxPublishers; i++)
         {
             final int slot = ring.publisherSlot(i);
-            if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) != PublisherSlotDescriptor.STATE_FREE &&
+            if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) !=
+                    PublisherSlotDescriptor.STATE_FREE &&
                 !isPublisherAlive(i))
             {
                 released |= reclaimPublisher(i);
@@ -223,7 +226,8 @@ public final class Liveness
             final int slot = ring.publisherSlot(index);
             try
             {
-                if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) == PublisherSlotDescriptor.STATE_FREE)
+                if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) ==
+                    PublisherSlotDescriptor.STATE_FREE)
                 {
                     return false;
                 }
@@ -260,12 +264,14 @@ public final class Liveness
             final int slot = ring.subscriberSlot(index);
             try
             {
-                if (control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET) != SubscriberSlotDescriptor.STATE_ACTIVE)
+                if (control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET) !=
+                    SubscriberSlotDescriptor.STATE_ACTIVE)
                 {
                     return false;
                 }
                 markRepairing(slot + SubscriberSlotDescriptor.REPAIRING_OFFSET, index);
-                if (control.getInt(slot + SubscriberSlotDescriptor.POLICY_OFFSET) == SubscriberSlotDescriptor.POLICY_DURABLE)
+                if (control.getInt(slot + SubscriberSlotDescriptor.POLICY_OFFSET) ==
+                    SubscriberSlotDescriptor.POLICY_DURABLE)
                 {
                     Repair.deadDurableSubscriber(ring, index);
                 }

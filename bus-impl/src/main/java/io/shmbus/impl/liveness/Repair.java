@@ -139,7 +139,8 @@ public final class Repair
         for (int i = 0; i < ring.maxPublishers(); i++)
         {
             if (i != index &&
-                control.getLongVolatile(ring.publisherSlot(i) + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET) == start &&
+                control.getLongVolatile(ring.publisherSlot(i) + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET) ==
+                    start &&
                 control.getIntVolatile(ring.publisherSlot(i) + PublisherSlotDescriptor.STATE_OFFSET) !=
                     PublisherSlotDescriptor.STATE_FREE &&
                 probe.isHeldElsewhere(LockDescriptor.publisherLockOffset(i)))
@@ -194,7 +195,8 @@ public final class Repair
         for (int i = 0; i < maxPublishers; i++)
         {
             final int slot = ring.publisherSlot(i);
-            if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) == PublisherSlotDescriptor.STATE_FREE ||
+            if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) ==
+                    PublisherSlotDescriptor.STATE_FREE ||
                 control.getLongVolatile(slot + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET) != start)
             {
                 continue;
@@ -219,7 +221,8 @@ public final class Repair
         for (int i = 0; i < ring.maxPublishers(); i++)
         {
             final int slot = ring.publisherSlot(i);
-            if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) != PublisherSlotDescriptor.STATE_FREE &&
+            if (control.getIntVolatile(slot + PublisherSlotDescriptor.STATE_OFFSET) !=
+                    PublisherSlotDescriptor.STATE_FREE &&
                 control.getLongVolatile(slot + PublisherSlotDescriptor.CLAIM_POSITION_OFFSET) == position)
             {
                 return true;

@@ -289,8 +289,10 @@ public final class Ring implements RingAccess
             final int slot = subscriberSlot(i);
             if (control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET) !=
                 SubscriberSlotDescriptor.STATE_ACTIVE ||
-                control.getInt(slot + SubscriberSlotDescriptor.POLICY_OFFSET) == SubscriberSlotDescriptor.POLICY_UNTETHERED ||
-                control.getInt(slot + SubscriberSlotDescriptor.SLOW_POLICY_OFFSET) != SubscriberSlotDescriptor.SLOW_DEMOTE ||
+                control.getInt(slot + SubscriberSlotDescriptor.POLICY_OFFSET) ==
+                SubscriberSlotDescriptor.POLICY_UNTETHERED ||
+                control.getInt(slot + SubscriberSlotDescriptor.SLOW_POLICY_OFFSET) !=
+                SubscriberSlotDescriptor.SLOW_DEMOTE ||
                 control.getIntVolatile(slot + SubscriberSlotDescriptor.DEMOTED_OFFSET) != 0)
             {
                 seen[i] = -1;
@@ -317,7 +319,8 @@ public final class Ring implements RingAccess
                 LOG.warn("{}: subscriber {} (pid {}) made no progress for {} ms at position {} while publishers " +
                     "needed its space: {}", source, i, control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
                     timeoutMs, position,
-                    control.getInt(slot + SubscriberSlotDescriptor.POLICY_OFFSET) == SubscriberSlotDescriptor.POLICY_DURABLE ?
+                    control.getInt(slot + SubscriberSlotDescriptor.POLICY_OFFSET) ==
+                        SubscriberSlotDescriptor.POLICY_DURABLE ?
                     "detached (no longer holds publishers back)" : "demoted to untethered");
                 seen[i] = -1;
                 demoted = true;
@@ -382,9 +385,9 @@ public final class Ring implements RingAccess
 
     /**
      * Check a position read from shared memory before reading or writing at it: it must be a record boundary,
-     * a multiple of {@link RecordDescriptor#ALIGNMENT}, not negative and at most {@link #MAX_POSITION}. Record boundaries are what keep every
-     * header access inside the ring: a record header never straddles the ring's end only because the
-     * capacity is a multiple of the alignment.
+     * a multiple of {@link RecordDescriptor#ALIGNMENT}, not negative and at most {@link #MAX_POSITION}. Record
+     * boundaries are what keep every header access inside the ring: a record header never straddles the ring's
+     * end only because the capacity is a multiple of the alignment.
      *
      * @param position the position.
      * @param what     the word it was read from, for the message.
