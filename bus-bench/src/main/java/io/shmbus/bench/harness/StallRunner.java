@@ -46,6 +46,7 @@ final class StallRunner
     static final String FAULT_POINT = "inStep";
     private static final long START_TIMEOUT_MS = 60_000;
     private static final long RESULT_TIMEOUT_MS = 60_000;
+    private static final long HALT_TIMEOUT_MS = 120_000;
     private static final Set<Long> STOPPED = ConcurrentHashMap.newKeySet();
 
     static
@@ -93,7 +94,7 @@ final class StallRunner
      */
     static long faultSkip(final Mode mode)
     {
-        return mode == Mode.FULL ? 3_000 : 300;
+        return mode == Mode.FULL ? 1_000 : 300;
     }
 
     /**
@@ -152,7 +153,8 @@ final class StallRunner
             final long go = System.nanoTime();
             if (stop)
             {
-                final String halted = last.await("HALTED", warmupMs + START_TIMEOUT_MS);
+                // on a busy machine the publisher may take many seconds to pass its fault point that many times
+                final String halted = last.await("HALTED", warmupMs + HALT_TIMEOUT_MS);
                 row.put("haltedAfterMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - go));
                 row.put("haltedAt", halted.substring("HALTED ".length()));
                 signal(last.pid(), "STOP");
