@@ -33,7 +33,11 @@ public enum Variant
     /** Shared-memory topics on both sides, carried by the bridge's out and in sides over UDP. */
     SHMBUS_BRIDGE_UDP("shmbus-bridge-udp", "shm -> bridge out -> UDP -> bridge in -> shm", Family.SHMBUS),
     TRADING_SHMBUS("trading-shmbus", "shmbus, SBE tick-to-order pipeline", Family.SHMBUS),
-    TRADING_AERON("trading-aeron", "Aeron IPC, SBE tick-to-order pipeline", Family.AERON);
+    TRADING_AERON("trading-aeron", "Aeron IPC, SBE tick-to-order pipeline", Family.AERON),
+    /** Four shared publishers, none stopped: the reference of the stall scenario. */
+    STALL_NONE("stall-none", "shmbus shared, 4 publishers, none stopped", Family.SHMBUS),
+    /** The same with the fourth publisher stopped (SIGSTOP) inside a cleaning round. */
+    STALL_STOPPED("stall-stopped", "shmbus shared, 4 publishers, one stopped mid-round", Family.SHMBUS);
 
     /**
      * What a variant is built on.

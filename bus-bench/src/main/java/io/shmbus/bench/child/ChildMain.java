@@ -81,6 +81,11 @@ public final class ChildMain
             Control.awaitQuit();
             return;
         }
+        if (role.startsWith("stall-"))
+        {
+            StallChild.run(role, params);
+            return;
+        }
         if (role.startsWith("trading-"))
         {
             TradingChild.run(variant, role, params);

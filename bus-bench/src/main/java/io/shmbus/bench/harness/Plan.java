@@ -27,6 +27,8 @@ import static io.shmbus.bench.Variant.SHMBUS_SHARED;
 import static io.shmbus.bench.Variant.SHMBUS_SPIN;
 import static io.shmbus.bench.Variant.SHMBUS_SPIN_FUTEX;
 import static io.shmbus.bench.Variant.SHMBUS_SPIN_WAIT;
+import static io.shmbus.bench.Variant.STALL_NONE;
+import static io.shmbus.bench.Variant.STALL_STOPPED;
 import static io.shmbus.bench.Variant.TCP;
 import static io.shmbus.bench.Variant.TRADING_AERON;
 import static io.shmbus.bench.Variant.TRADING_SHMBUS;
@@ -118,6 +120,11 @@ public final class Plan
         if (!smoke || scenarios.contains(Run.TRADING))
         {
             add(runs, Run.TRADING, List.of(TRADING_SHMBUS, TRADING_AERON), TradingSettings.QUOTE_LENGTH, -1);
+        }
+        // Nine JVMs a run, one of them stopped: like trading, a smoke run of everything leaves it out unless asked for.
+        if (!smoke || scenarios.contains(Run.STALL))
+        {
+            add(runs, Run.STALL, List.of(STALL_NONE, STALL_STOPPED), StallRunner.SIZE, -1);
         }
         if (mode == Mode.QUICK)
         {
@@ -232,6 +239,6 @@ public final class Plan
     public static List<String> scenarios()
     {
         return List.of(Run.RTT, Run.RTT_ONE_CPU, Run.THROUGHPUT, Run.FAN_OUT, Run.FAN_IN, Run.IDLE, Run.ALLOCATION,
-            Run.JOURNAL, Run.UDP_RTT, Run.UDP_THROUGHPUT, NetworkPlan.GROUP, Run.TRADING);
+            Run.JOURNAL, Run.UDP_RTT, Run.UDP_THROUGHPUT, NetworkPlan.GROUP, Run.TRADING, Run.STALL);
     }
 }

@@ -39,6 +39,8 @@ public record Run(String scenario, Variant variant, int size, int pinCpu)
     public static final String UDP_THROUGHPUT = "udp-throughput-1to1";
     /** A feed, strategies and a gateway, one JVM each: tick-to-order and order-to-report latency. */
     public static final String TRADING = "trading";
+    /** Shared publishers, one stopped inside a cleaning round: the others' rate, and joins ({@link StallRunner}). */
+    public static final String STALL = "stall";
 
     /**
      * @return a file-name-safe name for this run.

@@ -90,6 +90,7 @@ final class Runner
                 case Run.JOURNAL -> journal(run, name, dir, journalDir, children, row);
                 case Run.UDP_RTT, Run.UDP_THROUGHPUT -> network().execute(run, name, dir, children, row);
                 case Run.TRADING -> TradingRunner.run(this, trading, run, name, dir, children, row);
+                case Run.STALL -> new StallRunner(this, mode).run(run, name, dir, children, row);
                 default -> throw new IllegalArgumentException(run.scenario());
             }
             row.put("error", null);
@@ -126,6 +127,22 @@ final class Runner
         final Run run, final String runName, final Path dir, final String role, final boolean create, final String... extra)
         throws IOException
     {
+        return start(run, runName, dir, role, create, List.of(), extra);
+    }
+
+    /**
+     * As {@link #start(Run, String, Path, String, boolean, String...)}, with more JVM flags (system properties)
+     * after the harness's own.
+     */
+    ChildProcess start(
+        final Run run,
+        final String runName,
+        final Path dir,
+        final String role,
+        final boolean create,
+        final List<String> jvmFlags,
+        final String... extra) throws IOException
+    {
         final List<String> command = new ArrayList<>();
         if (nice != 0)
         {
@@ -142,6 +159,7 @@ final class Runner
             command.addAll(Bench.CHRONICLE_FLAGS);
         }
         command.addAll(javaCommand.subList(1, javaCommand.size()));
+        command.addAll(jvmFlags);
         command.add("io.shmbus.bench.child.ChildMain");
         command.add("role=" + role);
         command.add("variant=" + run.variant().id());

@@ -104,7 +104,12 @@ public final class Goals
         ratio("trading tick-to-order p50 (SBE quote to order at the gateway) below Aeron IPC's",
             "trading", "trading-shmbus", TRADING_SIZE, Rounds.TICK_TO_ORDER_P50_VS_AERON, "<", 1.0),
         ratio("trading tick-to-order p99 (SBE quote to order at the gateway) below Aeron IPC's",
-            "trading", "trading-shmbus", TRADING_SIZE, Rounds.TICK_TO_ORDER_P99_VS_AERON, "<", 1.0));
+            "trading", "trading-shmbus", TRADING_SIZE, Rounds.TICK_TO_ORDER_P99_VS_AERON, "<", 1.0),
+        ratio("stall: with one of 4 shared publishers stopped mid-round, the other 3 publish at least 0.8x their " +
+            "rate without the stop (32 B, 64 KiB ring, 4 tethered subscribers)",
+            "stall", "stall-stopped", 32, Rounds.RATE_VS_NO_STOP, ">=", 0.8),
+        figure("stall: every join (tethered, from the oldest message) succeeds while a publisher is stopped " +
+            "mid-round: no failed join, and at least one", "stall", "stall-stopped", List.of("failedJoins"), "<", 1.0));
 
     private Goals()
     {

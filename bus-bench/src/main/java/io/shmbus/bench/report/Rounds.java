@@ -45,6 +45,8 @@ public final class Rounds
     public static final String TICK_TO_ORDER_P99_VS_AERON = "tickToOrderP99VsAeron";
     /** Trading: order-to-report p50 over Aeron IPC's in the same round. */
     public static final String ORDER_TO_REPORT_P50_VS_AERON = "orderToReportP50VsAeron";
+    /** Stall: the timed publishers' rate with one publisher stopped mid-round over their rate without the stop. */
+    public static final String RATE_VS_NO_STOP = "rateVsNoStop";
     /** Trading: order-to-report p99 over Aeron IPC's in the same round. */
     public static final String ORDER_TO_REPORT_P99_VS_AERON = "orderToReportP99VsAeron";
 
@@ -78,7 +80,8 @@ public final class Rounds
         new Ratio(TICK_TO_ORDER_P50_VS_AERON, "trading", "trading-aeron", "tickToOrderP50Ns", ""),
         new Ratio(TICK_TO_ORDER_P99_VS_AERON, "trading", "trading-aeron", "tickToOrderP99Ns", ""),
         new Ratio(ORDER_TO_REPORT_P50_VS_AERON, "trading", "trading-aeron", "orderToReportP50Ns", ""),
-        new Ratio(ORDER_TO_REPORT_P99_VS_AERON, "trading", "trading-aeron", "orderToReportP99Ns", ""));
+        new Ratio(ORDER_TO_REPORT_P99_VS_AERON, "trading", "trading-aeron", "orderToReportP99Ns", ""),
+        new Ratio(RATE_VS_NO_STOP, "stall", "stall-none", "msgsPerSec", "stall-stopped"));
 
     /** Row keys that describe a run rather than measure it. */
     private static final List<String> NOT_FIGURES = List.of("round", "sizeBytes");

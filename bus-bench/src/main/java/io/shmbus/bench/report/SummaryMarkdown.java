@@ -33,6 +33,10 @@ public final class SummaryMarkdown
         {
             return TradingMarkdown.oneLine(row);
         }
+        if (null != row.get("joins"))
+        {
+            return StallMarkdown.oneLine(row);
+        }
         if (null != row.get("p50Ns"))
         {
             return String.format(Locale.ROOT, "p50 %s p99 %s p99.9 %s (%s s)", ns(row.get("p50Ns")),
@@ -99,6 +103,7 @@ public final class SummaryMarkdown
         throughput(sb, entries, "udp-throughput-1to1",
             "One-way throughput across two network namespaces over Aeron UDP, 1 producer JVM -> 1 consumer JVM");
         TradingMarkdown.render(sb, summary, entries);
+        StallMarkdown.render(sb, summary, entries);
         rounds(sb, (List<Map<String, Object>>)summary.getOrDefault("rounds", List.of()));
         failures(sb, (List<Map<String, Object>>)summary.getOrDefault("rows", List.of()));
         jmh(sb, (List<Map<String, Object>>)summary.get("jmh"));
