@@ -754,6 +754,10 @@ final class ShmTopic implements Topic
         if (control.getIntVolatile(slot + SubscriberSlotDescriptor.COUNTED_OFFSET) == 0)
         {
             control.getAndAddInt(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET, 1);
+            if (FaultPoints.ANY)
+            {
+                FaultPoints.reach(FaultPoints.JOIN_COUNTED, slot);
+            }
             control.putIntVolatile(slot + SubscriberSlotDescriptor.COUNTED_OFFSET, 1);
         }
         SpaceSignal.wakeAll(control); // publishers waiting for a first subscriber

@@ -47,6 +47,8 @@ public final class FaultPoints
     public static final String AFTER_FAILED_CAS = "afterFailedCas";
     /** A subscriber joining: its slot is active at its start position, it is not counted as connected yet. */
     public static final String JOINING = "joining";
+    /** A subscriber joining: added to subscriberCount, its slot's counted flag not yet set. */
+    public static final String JOIN_COUNTED = "joinCounted";
     /** A subscriber joining: its slot is allocated (locked, not yet active), its start position not yet read. */
     public static final String JOIN_SLOT = "joinSlot";
     /** A sleeper: counted in its topic's waiters, its slot's sleeping flag not yet set. */

@@ -274,6 +274,7 @@ public final class Repair
         }
         control.getAndAddLong(ControlDescriptor.RECLAIMS_OFFSET, 1);
         settleWaiters(ring, ControlDescriptor.DATA_WAITERS_OFFSET, true);
+        settleSubscriberCount(ring);
         LOG.warn("subscriber slot {} of {} (pid {}) died attached; slot freed at position {}", index,
             ring.source(), control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
             control.getLongVolatile(slot + SubscriberSlotDescriptor.POSITION_OFFSET));
@@ -296,6 +297,7 @@ public final class Repair
         control.putLong(slot + SubscriberSlotDescriptor.DETACHED_MS_OFFSET, System.currentTimeMillis());
         control.putIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET, SubscriberSlotDescriptor.STATE_DETACHED);
         settleWaiters(ring, ControlDescriptor.DATA_WAITERS_OFFSET, true);
+        settleSubscriberCount(ring);
         LOG.warn("durable subscriber slot {} of {} (pid {}) died attached; its position {} is kept for its return",
             index, ring.source(), control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
             control.getLongVolatile(slot + SubscriberSlotDescriptor.POSITION_OFFSET));
@@ -340,6 +342,57 @@ public final class Repair
             control.getAndAddLong(ControlDescriptor.REPAIRS_OFFSET, 1);
             LOG.warn("{}: {} was {} with {} sleeper(s) flagged: a dead sleeper's count taken off", ring.source(),
                 subscribers ? "dataWaiters" : "spaceWaiters", waiters, waiters - excess);
+        }
+    }
+
+    /**
+     * A joiner killed between its add to subscriberCount and the store of its slot's counted flag left the count one
+     * too high, and its repair, finding the flag unset, subtracted nothing: with REQUIRE_SUBSCRIBER, publishers would
+     * then publish to nobody instead of answering NOT_CONNECTED. So after a dead subscriber's repair (under the
+     * allocation lock), compare the count with the slots that are not free and are flagged counted. Only a live
+     * joiner inside that window (a few instructions) makes them differ for a moment, so, as for the waiter counts, an
+     * excess seen in each of several looks over 15 ms with the count unchanged is a dead joiner's, taken off with a
+     * CAS on the value read.
+     *
+     * @param ring the ring.
+     */
+    static void settleSubscriberCount(final RingAccess ring)
+    {
+        final UnsafeBuffer control = ring.control();
+        final int count = control.getIntVolatile(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET);
+        int excess = Integer.MAX_VALUE;
+        for (int look = 0; look < 4; look++)
+        {
+            if (look > 0)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                if (control.getIntVolatile(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET) != count)
+                {
+                    return; // somebody joined or left: not settled now, perhaps at the next repair
+                }
+            }
+            int counted = 0;
+            for (int i = 0; i < ring.maxSubscribers(); i++)
+            {
+                final int slot = ring.subscriberSlot(i);
+                if (control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET) !=
+                    SubscriberSlotDescriptor.STATE_FREE &&
+                    control.getIntVolatile(slot + SubscriberSlotDescriptor.COUNTED_OFFSET) != 0)
+                {
+                    counted++;
+                }
+            }
+            excess = Math.min(excess, count - counted);
+            if (excess <= 0)
+            {
+                return;
+            }
+        }
+        if (control.compareAndSetInt(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET, count, count - excess))
+        {
+            control.getAndAddLong(ControlDescriptor.REPAIRS_OFFSET, 1);
+            LOG.warn("{}: subscriberCount was {} with {} slot(s) counted: a dead joiner's count taken off",
+                ring.source(), count, count - excess);
         }
     }
 

@@ -241,6 +241,16 @@ class RoundTakeoverTest
      */
     private static void sweep(final CrashRig rig)
     {
+        sweepForTests(rig);
+    }
+
+    /**
+     * Open the topic afresh, which sweeps dead participants' slots.
+     *
+     * @param rig the rig.
+     */
+    static void sweepForTests(final CrashRig rig)
+    {
         try (Bus bus = Bus.open(BusOptions.builder().directory(rig.directory).build());
              Topic topic = bus.topic(CrashRig.TOPIC, OPTIONS))
         {
