@@ -48,6 +48,9 @@ class RoundTakeoverStressTest
     private static final int MAX = 200;
     private static final int PUBLISHERS = 3;
 
+    /** The readers run until the publishers have stopped and the tethered one has drained. */
+    private final AtomicBoolean readersStop = new AtomicBoolean();
+
     @BeforeEach
     void impatientAndStalling()
     {
@@ -91,8 +94,8 @@ class RoundTakeoverStressTest
             final Subscriber untethered = topic.subscriber(SubscriberOptions.untethered());
             final Checker all = new Checker(true);
             final Checker some = new Checker(false);
-            threads.add(reader("tethered", tethered, all, running));
-            threads.add(reader("untethered", untethered, some, running));
+            threads.add(reader("tethered", tethered, all));
+            threads.add(reader("untethered", untethered, some));
             for (int p = 0; p < PUBLISHERS; p++)
             {
                 final int id = p;
@@ -169,10 +172,7 @@ class RoundTakeoverStressTest
         }
     }
 
-    private final AtomicBoolean readersStop = new AtomicBoolean();
-
-    private Thread reader(final String name, final Subscriber subscriber, final Checker checker,
-        final AtomicBoolean running)
+    private Thread reader(final String name, final Subscriber subscriber, final Checker checker)
     {
         return new Thread(() ->
         {
