@@ -479,6 +479,7 @@ public final class JournalWriter implements AutoCloseable
         final long fileOffset = dataOffset + (position - segmentBase);
         final int index = segment.map(fileOffset);
         segment.allocate(fileOffset + aligned);
+        segment.populateFor(fileOffset + aligned);
         return index;
     }
 

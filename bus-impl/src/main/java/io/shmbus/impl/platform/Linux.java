@@ -577,6 +577,37 @@ public final class Linux
         }
     }
 
+    /** {@code MADV_POPULATE_WRITE} (Linux 5.14): fault a range in writable, as writes would, without writing. */
+    public static final int MADV_POPULATE_WRITE = 23;
+
+    /**
+     * {@code madvise(address, length, advice)}.
+     *
+     * @param address page aligned.
+     * @param length  bytes from {@code address}.
+     * @param advice  a {@code MADV_} constant.
+     * @throws ErrnoException as the kernel refuses it: {@code EINVAL} for an advice it does not know (an older
+     *                        kernel), {@code ENOMEM}/{@code EFAULT} when a page cannot be populated.
+     */
+    public static void madvise(final long address, final long length, final int advice) throws ErrnoException
+    {
+        final MemorySegment cap = Native.capture();
+        final int r;
+        try
+        {
+            r = (int)Native.MADVISE.invokeExact(cap, MemorySegment.ofAddress(address), length, advice);
+        }
+        catch (final Throwable t)
+        {
+            throw unexpected(t);
+        }
+        if (r != 0)
+        {
+            throw new ErrnoException("madvise(0x" + Long.toHexString(address) + ", " + length + ", " + advice + ")",
+                Native.errno(cap));
+        }
+    }
+
     // ---------------------------------------------------------------- memfd
 
     /**
@@ -1450,6 +1481,7 @@ public final class Linux
         static final MethodHandle FCHOWN;
         static final MethodHandle MMAP;
         static final MethodHandle MUNMAP;
+        static final MethodHandle MADVISE;
         static final MethodHandle MEMFD_CREATE;
         static final MethodHandle FCNTL_INT;
         static final MethodHandle FCNTL_PTR;
@@ -1494,6 +1526,7 @@ public final class Linux
             MMAP = bind("mmap", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT,
                 JAVA_LONG), errno);
             MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), errno);
+            MADVISE = bind("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), errno);
             MEMFD_CREATE = bind("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), errno);
             FCNTL_INT = bind("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), errno,
                 Linker.Option.firstVariadicArg(2));
