@@ -427,8 +427,8 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
             }
             if (limit - ALIGNMENT < end)
             {
-                limit = ring.reclaim(end, publisherId);
-                if (limit == Ring.CLEAN_BUSY)
+                limit = round.reclaim(end, publisherId + 1);
+                if (limit == CleaningRound.BUSY)
                 {
                     if (liveness.due())
                     {
@@ -444,9 +444,9 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
             // bytes, so the limit read above comes with every hole below it.
             long nearest = Long.MAX_VALUE;
             long pad = tail;
-            if (round.anyHoles())
+            if (ring.steps.anyHoles())
             {
-                pad = round.padTarget(tail, requiredEnd, nearestHole);
+                pad = ring.steps.padTarget(tail, requiredEnd, nearestHole);
                 nearest = nearestHole[0];
                 if (pad > end)
                 {
@@ -468,7 +468,7 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
                     java.util.Arrays.fill(stallSeen, -1);
                     watchingStalls = true;
                 }
-                if (ring.demoteStalled(end, stallSeen, stallSinceNs, System.nanoTime()))
+                if (SubscriberScans.demoteStalled(ring, end, stallSeen, stallSinceNs, System.nanoTime()))
                 {
                     control.getAndAddLong(slotOffset + PublisherSlotDescriptor.ADMIN_ACTIONS_OFFSET, 1);
                     return ADMIN_ACTION; // it no longer holds the space: try again at once
