@@ -4,7 +4,9 @@ import io.shmbus.Bus;
 import io.shmbus.BusOptions;
 import io.shmbus.Topic;
 import io.shmbus.TopicOptions;
+import io.shmbus.impl.mapping.AnonymousTopicFiles;
 import io.shmbus.impl.mapping.TopicFiles;
+import io.shmbus.impl.mapping.TopicRemoval;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +57,7 @@ public final class ShmBus implements Bus
     {
         checkOpen();
         TopicOptions.validateName(label);
-        return register(label, TopicFiles.createAnonymous(label, topicOptions));
+        return register(label, AnonymousTopicFiles.createAnonymous(label, topicOptions));
     }
 
     @Override
@@ -115,7 +117,7 @@ public final class ShmBus implements Bus
     public java.util.List<String> clean()
     {
         checkOpen();
-        return TopicFiles.cleanStale(directory);
+        return TopicRemoval.cleanStale(directory);
     }
 
     @Override
@@ -123,7 +125,7 @@ public final class ShmBus implements Bus
     {
         checkOpen();
         TopicOptions.validateName(name);
-        return TopicFiles.removeIfUnused(directory, name);
+        return TopicRemoval.removeIfUnused(directory, name);
     }
 
     @Override

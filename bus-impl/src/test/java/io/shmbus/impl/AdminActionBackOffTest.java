@@ -44,7 +44,7 @@ class AdminActionBackOffTest
     void heldRoundIsCountedAndWaitedForWithoutSpinning() throws Exception
     {
         // A round that is never taken over: as if its owner were slow but moving (takeovers: the test below).
-        final java.lang.reflect.Field patience = Class.forName("io.shmbus.impl.ring.RingPublisher")
+        final java.lang.reflect.Field patience = Class.forName("io.shmbus.impl.ring.RoomMaker")
             .getDeclaredField("takeOverPatienceNs");
         patience.setAccessible(true);
         final long defaultPatience = patience.getLong(null);

@@ -8,7 +8,7 @@ import io.shmbus.Subscriber;
 import io.shmbus.SubscriberOptions;
 import io.shmbus.Topic;
 import io.shmbus.TopicShare;
-import io.shmbus.impl.mapping.TopicFiles;
+import io.shmbus.impl.mapping.AnonymousTopicFiles;
 import io.shmbus.impl.platform.Linux;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,7 +135,7 @@ class InteropAnonymousTest
     @Timeout(60)
     void untrustworthyOffersAreRefusedByBothJoiners() throws Exception
     {
-        final int allSeals = TopicFiles.ANONYMOUS_SEALS;
+        final int allSeals = AnonymousTopicFiles.ANONYMOUS_SEALS;
         final List<Offer> offers = List.of(
             new Offer("a memfd without seals", "SHMBUS1 OK fake", 0, true, true, "not sealed against resizing"),
             new Offer("a memfd that can still grow", "SHMBUS1 OK fake", Linux.F_SEAL_SHRINK | Linux.F_SEAL_SEAL, true,

@@ -3,7 +3,7 @@ package io.shmbus.impl.anonymous;
 import io.shmbus.BusException;
 import io.shmbus.ShareOptions;
 import io.shmbus.impl.mapping.MappedTopic;
-import io.shmbus.impl.mapping.TopicFiles;
+import io.shmbus.impl.mapping.AnonymousTopicFiles;
 import io.shmbus.impl.platform.ErrnoException;
 import io.shmbus.impl.platform.Linux;
 
@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The joining side of {@link TopicSharer}: connect, receive the descriptor or the refusal, and check the
- * memory before trusting it ({@link TopicFiles#mapReceived(int, String)}).
+ * memory before trusting it ({@link AnonymousTopicFiles#mapReceived(int, String)}).
  */
 public final class AnonymousJoin
 {
@@ -87,7 +87,7 @@ public final class AnonymousJoin
                 throw new BusException("the owner on " + where + " sent an invalid topic label: " + ex.getMessage(),
                     ex);
             }
-            return TopicFiles.mapReceived(received.fd(), label);
+            return AnonymousTopicFiles.mapReceived(received.fd(), label);
         }
         finally
         {

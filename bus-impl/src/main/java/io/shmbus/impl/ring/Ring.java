@@ -3,7 +3,6 @@ package io.shmbus.impl.ring;
 import io.shmbus.TopicCorruptedException;
 import io.shmbus.impl.layout.ControlDescriptor;
 import io.shmbus.impl.layout.RecordDescriptor;
-import io.shmbus.impl.layout.SubscriberSlotDescriptor;
 import io.shmbus.impl.layout.TopicHeaderDescriptor;
 import io.shmbus.impl.liveness.RingAccess;
 import io.shmbus.impl.mapping.MappedTopic;
@@ -21,8 +20,10 @@ import static io.shmbus.impl.layout.RecordDescriptor.KIND_PADDING;
 
 /**
  * The data ring of one mapped topic and the protocol every participant shares: how space is reclaimed
- * (cleaning rounds), where the slowest tethered subscriber is, and how a joiner or a lapped reader finds a
- * consistent record boundary. See {@link ControlDescriptor} and docs/LAYOUT.md for the words involved.
+ * (cleaning rounds, {@link CleaningRound} and {@code ZeroingSteps}), where the slowest tethered subscriber is
+ * ({@code SubscriberScans}), how a joiner or a lapped reader finds a consistent record boundary, and the checks
+ * of every record and position read from shared memory. See {@link ControlDescriptor} and docs/LAYOUT.md for the
+ * words involved.
  *
  * <h2>Why the ring is zeroed ahead of the tail (stale frames after a wrap)</h2>
  * With several subscribers nobody can zero a record after reading it, so a reader waiting at position p
@@ -41,11 +42,6 @@ import static io.shmbus.impl.layout.RecordDescriptor.KIND_PADDING;
  */
 public final class Ring implements RingAccess
 {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Ring.class);
-
-    /** Returned by {@link #reclaim(long, long)} when another publisher holds the cleaning lock. */
-    public static final long CLEAN_BUSY = CleaningRound.BUSY;
-
     /**
      * The largest position any word of a topic may hold: 2^62 bytes (at 10 GB/s, fourteen years of traffic).
      * Every position read from shared memory is checked against it before arithmetic is done with it, so that
@@ -70,6 +66,7 @@ public final class Ring implements RingAccess
     final boolean requireSubscriber;
     final int chunk;
     final String source;
+    final ZeroingSteps steps;
     final CleaningRound round;
 
     /**
@@ -93,6 +90,7 @@ public final class Ring implements RingAccess
         this.requireSubscriber = (topic.flags() & TopicHeaderDescriptor.FLAG_REQUIRE_SUBSCRIBER) != 0;
         this.chunk = capacity / 4;
         this.source = topic.source();
+        this.steps = new ZeroingSteps(this);
         this.round = new CleaningRound(this);
     }
 
@@ -205,128 +203,11 @@ public final class Ring implements RingAccess
     }
 
     /**
-     * Run one cleaning round so that a claim ending at {@code requiredEnd} fits: see {@link CleaningRound#reclaim}.
-     *
-     * @param requiredEnd the end of the claim that must fit below {@code cleanLimit - ALIGNMENT}.
-     * @param owner       the publisher slot index running the round.
-     * @return the clean limit after the round, or {@link #CLEAN_BUSY}.
-     */
-    public long reclaim(final long requiredEnd, final int owner)
-    {
-        return round.reclaim(requiredEnd, owner + 1);
-    }
-
-    /**
      * @return the cleaning-round protocol of this ring.
      */
     public CleaningRound round()
     {
         return round;
-    }
-
-    /**
-     * The slowest tethered or durable subscriber's position, never below {@code floor}.
-     *
-     * @param floor the oldest retained position.
-     * @return the minimum, or {@link Long#MAX_VALUE} when there is none.
-     */
-    long minTetheredPosition(final long floor)
-    {
-        final UnsafeBuffer control = this.control;
-        long nowMs = 0;
-        long min = Long.MAX_VALUE;
-        for (int i = 0; i < maxSubscribers; i++)
-        {
-            final int slot = subscriberSlot(i);
-            final int state = control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET);
-            if (state == SubscriberSlotDescriptor.STATE_FREE)
-            {
-                continue;
-            }
-            final int policy = control.getInt(slot + SubscriberSlotDescriptor.POLICY_OFFSET);
-            if (policy == SubscriberSlotDescriptor.POLICY_UNTETHERED ||
-                control.getIntVolatile(slot + SubscriberSlotDescriptor.DEMOTED_OFFSET) != 0)
-            {
-                continue; // demoted: it reads lap-checked and will learn its loss
-            }
-            if (state == SubscriberSlotDescriptor.STATE_DETACHED)
-            {
-                final long holdLimitMs = control.getLong(slot + SubscriberSlotDescriptor.HOLD_LIMIT_MS_OFFSET);
-                if (holdLimitMs >= 0)
-                {
-                    nowMs = 0 == nowMs ? System.currentTimeMillis() : nowMs;
-                    if (nowMs - control.getLong(slot + SubscriberSlotDescriptor.DETACHED_MS_OFFSET) > holdLimitMs)
-                    {
-                        continue; // away longer than it may hold publishers back: it will resume lapped
-                    }
-                }
-            }
-            final long position = control.getLongVolatile(slot + SubscriberSlotDescriptor.POSITION_OFFSET);
-            min = Math.min(min, Math.max(position, floor));
-        }
-        return min;
-    }
-
-    /**
-     * A publisher that cannot make room: demote each tethered subscriber whose policy allows it, that is in the way
-     * of the claim and whose position has not moved for its timeout, as this publisher has watched it (see
-     * {@code SlowConsumerPolicy.DEMOTE}). A demoted subscriber reads lap-checked from its join, so the demotion is
-     * safe whenever it comes: rounds stop waiting for it at once.
-     *
-     * @param requiredEnd  the end of the claim that does not fit.
-     * @param seen         per subscriber slot, the position and attach time this publisher last saw (-1: none).
-     * @param seenSinceNs  per slot, when it first saw that.
-     * @param nowNs        System.nanoTime().
-     * @return true when a subscriber was demoted (try again at once).
-     */
-    public boolean demoteStalled(final long requiredEnd, final long[] seen, final long[] seenSinceNs, final long nowNs)
-    {
-        final UnsafeBuffer control = this.control;
-        final long needed = requiredEnd + RecordDescriptor.ALIGNMENT - capacity;
-        boolean demoted = false;
-        for (int i = 0; i < maxSubscribers; i++)
-        {
-            final int slot = subscriberSlot(i);
-            if (control.getIntVolatile(slot + SubscriberSlotDescriptor.STATE_OFFSET) !=
-                SubscriberSlotDescriptor.STATE_ACTIVE ||
-                control.getInt(slot + SubscriberSlotDescriptor.POLICY_OFFSET) ==
-                SubscriberSlotDescriptor.POLICY_UNTETHERED ||
-                control.getInt(slot + SubscriberSlotDescriptor.SLOW_POLICY_OFFSET) !=
-                SubscriberSlotDescriptor.SLOW_DEMOTE ||
-                control.getIntVolatile(slot + SubscriberSlotDescriptor.DEMOTED_OFFSET) != 0)
-            {
-                seen[i] = -1;
-                continue;
-            }
-            final long position = control.getLongVolatile(slot + SubscriberSlotDescriptor.POSITION_OFFSET);
-            if (position >= needed)
-            {
-                seen[i] = -1;
-                continue; // not what holds this claim back
-            }
-            final long mark = position ^ control.getLong(slot + SubscriberSlotDescriptor.ATTACHED_MS_OFFSET) << 20;
-            if (seen[i] != mark)
-            {
-                seen[i] = mark;
-                seenSinceNs[i] = nowNs;
-                continue;
-            }
-            final long timeoutMs = control.getLong(slot + SubscriberSlotDescriptor.SLOW_TIMEOUT_MS_OFFSET);
-            if (nowNs - seenSinceNs[i] >= Math.max(1, timeoutMs) * 1_000_000L &&
-                control.compareAndSetInt(slot + SubscriberSlotDescriptor.DEMOTED_OFFSET, 0, 1))
-            {
-                control.getAndAddLong(ControlDescriptor.DEMOTIONS_OFFSET, 1);
-                LOG.warn("{}: subscriber {} (pid {}) made no progress for {} ms at position {} while publishers " +
-                    "needed its space: {}", source, i, control.getInt(slot + SubscriberSlotDescriptor.PID_OFFSET),
-                    timeoutMs, position,
-                    control.getInt(slot + SubscriberSlotDescriptor.POLICY_OFFSET) ==
-                        SubscriberSlotDescriptor.POLICY_DURABLE ?
-                    "detached (no longer holds publishers back)" : "demoted to untethered");
-                seen[i] = -1;
-                demoted = true;
-            }
-        }
-        return demoted;
     }
 
     /**
@@ -360,7 +241,7 @@ public final class Ring implements RingAccess
     {
         // Compare the length itself, not its aligned value: aligning a length near Integer.MAX_VALUE overflows to a
         // negative number, which would pass and then move the reader backwards (for ever).
-        // A padding record may run past the ring's end into a hole at index 0 (CleaningRound#padTarget), never
+        // A padding record may run past the ring's end into a hole at index 0 (ZeroingSteps#padTarget), never
         // longer than the ring; every other record ends at or before the ring's end.
         if (length < RecordDescriptor.HEADER_LENGTH ||
             length > capacity - index && (kind != KIND_PADDING || length > capacity))
@@ -508,7 +389,7 @@ public final class Ring implements RingAccess
     @Override
     public boolean clearDeadRoundArea(final int code)
     {
-        return round.clearDeadArea(code);
+        return steps.clearDeadArea(round.areaOf(code), code);
     }
 
     /**

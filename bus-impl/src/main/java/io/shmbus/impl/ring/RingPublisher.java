@@ -2,22 +2,18 @@ package io.shmbus.impl.ring;
 
 import io.shmbus.impl.faults.FaultPoints;
 import io.shmbus.impl.liveness.Liveness;
-import io.shmbus.impl.signal.BackOff;
 import io.shmbus.impl.signal.DataSignal;
-import io.shmbus.impl.signal.Sleeper;
 import io.shmbus.Claim;
 import io.shmbus.Publisher;
 import io.shmbus.spi.ClaimOwner;
 import io.shmbus.spi.Claims;
 import io.shmbus.impl.layout.ControlDescriptor;
-import io.shmbus.impl.layout.PublisherSlotDescriptor;
 import io.shmbus.impl.layout.RecordDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import static io.shmbus.impl.layout.RecordDescriptor.ALIGNMENT;
 import static io.shmbus.impl.layout.RecordDescriptor.KIND_OFFSET;
 import static io.shmbus.impl.layout.RecordDescriptor.KIND_PADDING;
 import static io.shmbus.impl.layout.RecordDescriptor.PUBLISHER_ID_OFFSET;
@@ -26,7 +22,8 @@ import static io.shmbus.impl.layout.RecordDescriptor.TYPE_OFFSET;
 
 /**
  * What exclusive and shared publishers share: writing a claimed record, committing it, aborting it, and
- * the slow path that makes room. Subclasses differ only in how they take the tail ({@link #claim(int)}).
+ * the entry to the slow path that makes room ({@code RoomMaker}) and to the blocking offer ({@code BlockingOffer}).
+ * Subclasses differ only in how they take the tail ({@link #claim(int)}).
  *
  * <p>Write order for every record: the claim records its extent in the publisher's slot before the tail moves
  * (so a repair knows it), a shared publisher also stores {@code -length} in the length word, the body and the
@@ -48,12 +45,6 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
     protected final int slotOffset;
     protected final boolean timestamps;
     protected final boolean requireSubscriber;
-    /** Longest single sleep waiting for space: how often a back-pressured publisher looks for dead peers. */
-    static final long SPACE_SLICE_NS = 50_000_000;
-    /** The longest single park of a blocking offer backing off from ADMIN_ACTION. */
-    static final long ADMIN_PARK_MAX_NS = 50_000;
-    /** How long a blocking offer backs off from ADMIN_ACTION before it sleeps a space slice instead. */
-    static final long ADMIN_PATIENCE_NS = 2_000_000;
 
     private final EpochNanos clock;
     private final Runnable onClose;
@@ -80,26 +71,9 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
     protected static final long PAD = 1;
     /** Set with {@link #PAD}: where the padding over a hole ends. */
     protected long padTo;
-    /** How long a cleaning round's owner may show no progress before this publisher takes the round over. */
-    static final long TAKE_OVER_PATIENCE_NS = 200_000;
-    /** The patience in force: {@link #TAKE_OVER_PATIENCE_NS}; tests of this package lower it to force takeovers. */
-    static volatile long takeOverPatienceNs = TAKE_OVER_PATIENCE_NS;
-    private final long[] nearestHole = new long[1];
-    private final long[] stallSeen;
-    private final long[] stallSinceNs;
-    private boolean watchingStalls;
-    private long watchedWord;
-    private long watchedProgress;
-    private long watchedSinceNs;
     private volatile boolean closed;
-    private final Sleeper spaceSleeper;
-    private final BackOff adminBackOff = new BackOff(ADMIN_PARK_MAX_NS);
-    private final java.util.function.BooleanSupplier retryOffer = this::retryOffer;
-    private DirectBuffer pendingBuffer;
-    private int pendingOffset;
-    private int pendingLength;
-    private int pendingType;
-    private long pendingResult;
+    private final RoomMaker room;
+    private final BlockingOffer blocking;
 
     protected RingPublisher(
         final Ring ring,
@@ -126,16 +100,8 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
         this.signal = signal;
         this.onClose = onClose;
         this.limitCache = 0; // the first claim takes the slow path, which reads the shared limit
-        this.stallSeen = new long[ring.maxSubscribers];
-        this.stallSinceNs = new long[ring.maxSubscribers];
-        this.spaceSleeper = new Sleeper(
-            control,
-            ControlDescriptor.SPACE_SIGNAL_OFFSET,
-            ControlDescriptor.SPACE_WAITERS_OFFSET,
-            ControlDescriptor.BLOCKING_PUBLISHERS_OFFSET,
-            -1,
-            -1,
-            slotOffset + PublisherSlotDescriptor.SLEEPING_OFFSET);
+        this.room = new RoomMaker(ring, this.publisherId, slotOffset, liveness);
+        this.blocking = new BlockingOffer(this, control, slotOffset);
     }
 
     /**
@@ -200,69 +166,13 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
     {
         try
         {
-            return offerWaiting(buffer, offset, length, type, timeoutNs);
+            return blocking.offer(buffer, offset, length, type, timeoutNs);
         }
         catch (final InternalError error)
         {
             // A fault reported late, at a safepoint check of this frame rather than inside the offer or the wait.
             throw ring.memoryFault(error);
         }
-    }
-
-    private long offerWaiting(
-        final DirectBuffer buffer, final int offset, final int length, final int type, final long timeoutNs)
-    {
-        final long first = offer(buffer, offset, length, type);
-        if (first > 0 || first == CLOSED)
-        {
-            return first;
-        }
-        pendingBuffer = buffer;
-        pendingOffset = offset;
-        pendingLength = length;
-        pendingType = type;
-        pendingResult = first;
-        try
-        {
-            registerBlocking();
-            spaceSleeper.await(retryOffer, timeoutNs, SPACE_SLICE_NS);
-            return pendingResult;
-        }
-        catch (final InternalError error)
-        {
-            throw ring.memoryFault(error);
-        }
-        finally
-        {
-            pendingBuffer = null;
-        }
-    }
-
-    /**
-     * One attempt of {@link #offerBlocking}: offer, and while another participant's cleaning round is in the way
-     * (ADMIN_ACTION), back off rather than spin: a few spins and yields (a round takes microseconds), then parks
-     * that double from 1 us up to {@link #ADMIN_PARK_MAX_NS}, for at most {@link #ADMIN_PATIENCE_NS} in all. A
-     * round still in the way after that (its owner was preempted, stopped or paused by a GC) hands back to the
-     * space sleeper, which sleeps on the space word for a slice and tries again, so a blocked caller burns no
-     * CPU however long the round takes, and its timeout holds.
-     */
-    private boolean retryOffer()
-    {
-        long result = offer(pendingBuffer, pendingOffset, pendingLength, pendingType);
-        if (result == ADMIN_ACTION)
-        {
-            final BackOff backOff = adminBackOff;
-            backOff.reset();
-            final long deadline = System.nanoTime() + ADMIN_PATIENCE_NS;
-            do
-            {
-                backOff.idle();
-                result = offer(pendingBuffer, pendingOffset, pendingLength, pendingType);
-            }
-            while (result == ADMIN_ACTION && System.nanoTime() - deadline < 0);
-        }
-        pendingResult = result;
-        return result > 0 || result == CLOSED;
     }
 
     @Override
@@ -393,7 +303,8 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
     }
 
     /**
-     * Make room for a claim from {@code tail} that must end at {@code requiredEnd}. Also answers NOT_CONNECTED, and
+     * Make room for a claim from {@code tail} that must end at {@code requiredEnd}: the slow path of a claim that
+     * does not fit below {@link #limitCache} (see {@code RoomMaker}). Also answers NOT_CONNECTED, and
      * {@link #PAD} when a hole left by a stalled cleaner is in the way: the claim must then be one padding record
      * from the tail to {@link #padTo} (there is room for it), and the caller tries again after it.
      *
@@ -403,125 +314,7 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
      */
     protected final long makeRoom(final long tail, final long requiredEnd)
     {
-        if (requireSubscriber && control.getIntVolatile(ControlDescriptor.SUBSCRIBER_COUNT_OFFSET) == 0)
-        {
-            return NOT_CONNECTED;
-        }
-        final CleaningRound round = ring.round;
-        long end = requiredEnd;
-        while (true)
-        {
-            // Checked: a negative limit would overflow below and report room that is not there, for ever.
-            long limit = ring.checkPosition(ring.cleanLimit(), "cleanLimit");
-            if (limit - capacity > end)
-            {
-                // The oldest retained record (cleanLimit - capacity) is never past the tail. This claim may start from
-                // a tail read long ago (a shared publisher preempted before its CAS, which will fail): only a limit a
-                // ring past the tail as it is now, read after the limit (the tail only grows), is corruption.
-                final long tailNow = ring.tail();
-                if (limit - capacity > tailNow)
-                {
-                    throw ring.corrupt("cleanLimit " + limit + " is more than a ring (" + capacity + " bytes) ahead " +
-                        "of the tail " + tailNow);
-                }
-            }
-            if (limit - ALIGNMENT < end)
-            {
-                limit = ring.reclaim(end, publisherId);
-                if (limit == Ring.CLEAN_BUSY)
-                {
-                    if (liveness.due())
-                    {
-                        liveness.finishDeadRound();
-                    }
-                    takeOverIfStalled(round);
-                    control.getAndAddLong(slotOffset + PublisherSlotDescriptor.ADMIN_ACTIONS_OFFSET, 1);
-                    return ADMIN_ACTION;
-                }
-            }
-            watchedWord = 0;
-            // Holes are read after the limit: a taker counts and marks a hole before it publishes any limit over its
-            // bytes, so the limit read above comes with every hole below it.
-            long nearest = Long.MAX_VALUE;
-            long pad = tail;
-            if (round.anyHoles())
-            {
-                pad = round.padTarget(tail, requiredEnd, nearestHole);
-                nearest = nearestHole[0];
-                if (pad > end)
-                {
-                    end = pad;
-                    if (limit - ALIGNMENT < end)
-                    {
-                        continue; // the padding needs room of its own
-                    }
-                }
-            }
-            limitCache = Math.min(Math.max(limitCache, limit), nearest);
-            if (limit - ALIGNMENT < end)
-            {
-                control.getAndAddLong(slotOffset + PublisherSlotDescriptor.BACK_PRESSURED_OFFSET, 1);
-                flushCounters();
-                // A stalled subscriber is watched from the first refusal of a back-pressured stretch on.
-                if (!watchingStalls)
-                {
-                    java.util.Arrays.fill(stallSeen, -1);
-                    watchingStalls = true;
-                }
-                if (ring.demoteStalled(end, stallSeen, stallSinceNs, System.nanoTime()))
-                {
-                    control.getAndAddLong(slotOffset + PublisherSlotDescriptor.ADMIN_ACTIONS_OFFSET, 1);
-                    return ADMIN_ACTION; // it no longer holds the space: try again at once
-                }
-                if (liveness.due() && liveness.releaseBlockers())
-                {
-                    control.getAndAddLong(slotOffset + PublisherSlotDescriptor.ADMIN_ACTIONS_OFFSET, 1);
-                    return ADMIN_ACTION; // a dead peer was in the way and is gone: try again at once
-                }
-                return BACK_PRESSURED;
-            }
-            watchingStalls = false;
-            if (pad != tail)
-            {
-                padTo = pad;
-                return PAD;
-            }
-            return 0;
-        }
-    }
-
-    /**
-     * Another participant holds the cleaning round this publisher needs. If the round has shown no progress (no step
-     * announced, no new intent) for {@link #TAKE_OVER_PATIENCE_NS} of this publisher's looks, take it over: its
-     * owner is stopped, preempted for long, or dead. A false alarm costs a hole of one step, padded over until the
-     * owner goes on.
-     */
-    private void takeOverIfStalled(final CleaningRound round)
-    {
-        final long word = round.lockWord();
-        if (word == 0)
-        {
-            watchedWord = 0;
-            return;
-        }
-        final long progress = round.progress(word);
-        final long now = System.nanoTime();
-        if (word != watchedWord || progress != watchedProgress)
-        {
-            watchedWord = word;
-            watchedProgress = progress;
-            watchedSinceNs = now;
-            return;
-        }
-        if (now - watchedSinceNs >= takeOverPatienceNs)
-        {
-            watchedWord = 0;
-            if (round.takeOver(word, publisherId + 1))
-            {
-                LOG.debug("publisher {} of {} took over a cleaning round that made no progress (cleanLock {})",
-                    publisherId, ring.source, word);
-            }
-        }
+        return room.makeRoom(this, tail, requiredEnd);
     }
 
     private void checkLength(final int length)
@@ -578,13 +371,7 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
                         "turned into padding", publisherId, ring.topic().source());
                 }
                 flushCounters();
-                if (spaceSleeper.isCounted())
-                {
-                    // Flag first, count second: killed between the two, the count stays one too high (needless
-                    // fences), never one too low after a repair subtracts it again.
-                    control.putIntVolatile(slotOffset + PublisherSlotDescriptor.BLOCKING_OFFSET, 0);
-                }
-                spaceSleeper.unregisterBlocking();
+                blocking.close();
             }
             catch (final InternalError error)
             {
@@ -594,21 +381,6 @@ public abstract class RingPublisher implements Publisher, ClaimOwner
             {
                 onClose.run();
             }
-        }
-    }
-
-    /**
-     * Register as a publisher that may sleep for space. Where this process cannot issue the expedited barrier the
-     * sleeper counts itself in blockingPublishers; the slot's flag, set after that add, lets a repair take a dead
-     * publisher out of the count (else every poll of every subscriber would fence for good).
-     */
-    private void registerBlocking()
-    {
-        final boolean before = spaceSleeper.isCounted();
-        spaceSleeper.registerBlocking();
-        if (!before && spaceSleeper.isCounted())
-        {
-            control.putIntVolatile(slotOffset + PublisherSlotDescriptor.BLOCKING_OFFSET, 1);
         }
     }
 

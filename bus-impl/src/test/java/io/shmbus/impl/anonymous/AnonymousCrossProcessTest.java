@@ -11,7 +11,7 @@ import io.shmbus.TopicShare;
 import io.shmbus.impl.TestBus;
 import io.shmbus.impl.layout.TopicHeaderDescriptor;
 import io.shmbus.impl.layout.TopicHeaderDescriptor.Geometry;
-import io.shmbus.impl.mapping.TopicFiles;
+import io.shmbus.impl.mapping.AnonymousTopicFiles;
 import io.shmbus.impl.platform.Linux;
 import io.shmbus.impl.process.AnonymousJoinMain;
 import io.shmbus.impl.process.ChildGroup;
@@ -223,7 +223,8 @@ class AnonymousCrossProcessTest
         final Geometry geometry = Geometry.of(64 * 1024, 1024, 4, 4, false);
         // A memfd holding a perfectly valid anonymous topic header, but resizable.
         final int unsealed = validTopicMemfd(geometry, TopicHeaderDescriptor.FLAG_ANONYMOUS, 0);
-        final BusException notSealed = assertThrows(BusException.class, () -> TopicFiles.mapReceived(unsealed, "fake"));
+        final BusException notSealed =
+            assertThrows(BusException.class, () -> AnonymousTopicFiles.mapReceived(unsealed, "fake"));
         System.out.println("ANONYMOUS unsealed descriptor -> " + notSealed.getMessage());
         assertTrue(notSealed.getMessage().contains("not sealed against resizing") &&
             notSealed.getMessage().contains("seals 0x0") && notSealed.getMessage().contains("need 0x7"),
@@ -231,23 +232,24 @@ class AnonymousCrossProcessTest
 
         // Sealed against shrinking only: still refused.
         final int half = validTopicMemfd(geometry, TopicHeaderDescriptor.FLAG_ANONYMOUS, Linux.F_SEAL_SHRINK);
-        final BusException halfSealed = assertThrows(BusException.class, () -> TopicFiles.mapReceived(half, "fake"));
+        final BusException halfSealed =
+            assertThrows(BusException.class, () -> AnonymousTopicFiles.mapReceived(half, "fake"));
         System.out.println("ANONYMOUS descriptor sealed against shrinking only -> " + halfSealed.getMessage());
         assertTrue(halfSealed.getMessage().contains("seals 0x2"), halfSealed.getMessage());
 
         // Sealed, but the header is a named topic's.
-        final int named = validTopicMemfd(geometry, 0, TopicFiles.ANONYMOUS_SEALS);
+        final int named = validTopicMemfd(geometry, 0, AnonymousTopicFiles.ANONYMOUS_SEALS);
         final TopicCorruptedException notAnonymous = assertThrows(TopicCorruptedException.class,
-            () -> TopicFiles.mapReceived(named, "fake"));
+            () -> AnonymousTopicFiles.mapReceived(named, "fake"));
         System.out.println("ANONYMOUS sealed descriptor of a named topic -> " + notAnonymous.getMessage());
         assertTrue(notAnonymous.getMessage().contains("not marked anonymous"), notAnonymous.getMessage());
 
         // Sealed, but not a topic at all.
         final int garbage = Linux.memfdCreate("garbage", true);
         Linux.ftruncate(garbage, 8192);
-        Linux.addSeals(garbage, TopicFiles.ANONYMOUS_SEALS);
+        Linux.addSeals(garbage, AnonymousTopicFiles.ANONYMOUS_SEALS);
         final TopicCorruptedException notATopic = assertThrows(TopicCorruptedException.class,
-            () -> TopicFiles.mapReceived(garbage, "fake"));
+            () -> AnonymousTopicFiles.mapReceived(garbage, "fake"));
         System.out.println("ANONYMOUS sealed descriptor of zeros -> " + notATopic.getMessage());
         assertTrue(notATopic.getMessage().contains("not a shmbus topic"), notATopic.getMessage());
     }
@@ -262,10 +264,10 @@ class AnonymousCrossProcessTest
                 "not sealed against resizing"},
             {"a regular file", "SHMBUS1 OK fake", regularFile(), "a peer could truncate it under this process"},
             {"a label that is not a topic name", "SHMBUS1 OK ../../x\nforged log line",
-                validTopicMemfd(geometry, TopicHeaderDescriptor.FLAG_ANONYMOUS, TopicFiles.ANONYMOUS_SEALS),
+                validTopicMemfd(geometry, TopicHeaderDescriptor.FLAG_ANONYMOUS, AnonymousTopicFiles.ANONYMOUS_SEALS),
                 "sent an invalid topic label"},
             {"a sealed memfd of a named topic", "SHMBUS1 OK fake",
-                validTopicMemfd(geometry, 0, TopicFiles.ANONYMOUS_SEALS),
+                validTopicMemfd(geometry, 0, AnonymousTopicFiles.ANONYMOUS_SEALS),
                 "not marked anonymous"},
             {"another protocol", "HTTP/1.1 200 OK", -1, "does not speak the shmbus share protocol"},
             {"OK without a descriptor", "SHMBUS1 OK fake", -1, "sent no descriptor"},

@@ -7,7 +7,7 @@ import io.shmbus.TopicMismatchException;
 import io.shmbus.TopicOptions;
 import io.shmbus.impl.TestBus;
 import io.shmbus.impl.layout.TopicHeaderDescriptor.Geometry;
-import io.shmbus.impl.mapping.TopicFiles;
+import io.shmbus.impl.mapping.AnonymousTopicFiles;
 import io.shmbus.impl.platform.Linux;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -156,9 +156,9 @@ class BadHeaderTest
         {
             memfd.write(ByteBuffer.wrap(bytes));
         }
-        Linux.addSeals(fd, TopicFiles.ANONYMOUS_SEALS);
+        Linux.addSeals(fd, AnonymousTopicFiles.ANONYMOUS_SEALS);
         final TopicCorruptedException ex = assertThrows(TopicCorruptedException.class,
-            () -> TopicFiles.mapReceived(fd, "original"));
+            () -> AnonymousTopicFiles.mapReceived(fd, "original"));
         report("memfd whose header is not marked anonymous", ex);
         assertTrue(ex.getMessage().contains("header is not marked anonymous"), ex.getMessage());
         assertTrue(ex.getMessage().contains("memfd:shmbus:original"), ex.getMessage());

@@ -54,7 +54,7 @@ class RoundTakeoverStressTest
     @BeforeEach
     void impatientAndStalling()
     {
-        RingPublisher.takeOverPatienceNs = 20_000;
+        RoomMaker.takeOverPatienceNs = 20_000;
         // One round point in eight parks its owner for 50 to 500 us: far past the patience, so it is taken over,
         // and the owner resumes later in the middle of what it was doing.
         CleaningRound.stallHook = point ->
@@ -71,7 +71,7 @@ class RoundTakeoverStressTest
     void patientAndSteady()
     {
         CleaningRound.stallHook = null;
-        RingPublisher.takeOverPatienceNs = RingPublisher.TAKE_OVER_PATIENCE_NS;
+        RoomMaker.takeOverPatienceNs = RoomMaker.TAKE_OVER_PATIENCE_NS;
     }
 
     @ParameterizedTest(name = "capacity={0}")
