@@ -8,7 +8,6 @@ import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
 import io.aeron.protocol.DataHeaderFlyweight;
 import io.shmbus.MessageHandler;
-import io.shmbus.MessageHeader;
 import io.shmbus.Subscriber;
 import io.shmbus.SubscriberOptions;
 import io.shmbus.TopicCorruptedException;
@@ -30,55 +29,6 @@ public final class AeronSubscriber implements Subscriber, ControlledFragmentHand
     private static final long MAX_WAIT_PARK_NS = 1_000_000;
 
     /**
-     * The metadata of the message being delivered.
-     */
-    private static final class Metadata implements MessageHeader
-    {
-        long position;
-        long nextPosition;
-        int length;
-        int type;
-        int publisherId;
-        long timestampNs;
-
-        @Override
-        public long position()
-        {
-            return position;
-        }
-
-        @Override
-        public long nextPosition()
-        {
-            return nextPosition;
-        }
-
-        @Override
-        public int length()
-        {
-            return length;
-        }
-
-        @Override
-        public int type()
-        {
-            return type;
-        }
-
-        @Override
-        public int publisherId()
-        {
-            return publisherId;
-        }
-
-        @Override
-        public long timestampNs()
-        {
-            return timestampNs;
-        }
-    }
-
-    /**
      * Where a session's stream stood after the last message read from it.
      */
     private static final class SessionPosition
@@ -94,7 +44,7 @@ public final class AeronSubscriber implements Subscriber, ControlledFragmentHand
     private final boolean untethered;
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
     private final ControlledFragmentHandler peek = this::peek;
-    private final Metadata metadata = new Metadata();
+    private final AeronMessageHeader metadata = new AeronMessageHeader();
     private final Int2ObjectHashMap<SessionPosition> sessions = new Int2ObjectHashMap<>();
     private final IdleStrategy waitIdle;
     private MessageHandler handler;
@@ -185,7 +135,7 @@ public final class AeronSubscriber implements Subscriber, ControlledFragmentHand
         {
             trackLoss(header.sessionId(), messagePosition, nextPosition);
         }
-        final Metadata metadata = this.metadata;
+        final AeronMessageHeader metadata = this.metadata;
         metadata.position = messagePosition;
         metadata.nextPosition = nextPosition;
         metadata.length = length - MessageFraming.HEADER_LENGTH;

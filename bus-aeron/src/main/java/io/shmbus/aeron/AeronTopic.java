@@ -1,13 +1,10 @@
 package io.shmbus.aeron;
 
-import io.aeron.ChannelUri;
-import io.aeron.CommonContext;
 import io.aeron.ConcurrentPublication;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.exceptions.AeronException;
-import io.aeron.logbuffer.LogBufferDescriptor;
 import io.shmbus.BusException;
 import io.shmbus.Publisher;
 import io.shmbus.PublisherOptions;
@@ -19,11 +16,6 @@ import io.shmbus.TopicOptions;
 import io.shmbus.TopicShare;
 import io.shmbus.TopicStatus;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,19 +26,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class AeronTopic implements Topic
 {
-    /** Smallest Aeron term length. */
-    static final int MIN_TERM_LENGTH = LogBufferDescriptor.TERM_MIN_LENGTH;
-
     private final AeronBus bus;
     private final String name;
     private final TopicOptions options;
-    private final String channel;
+    private final AeronChannel channel;
     private final int streamId;
-    private final boolean udp;
-    private final boolean multicast;
-    private final String flowControl;
-    private final InetSocketAddress endpoint;
-    private final int termLength;
     private final List<AeronPublisher> publishers = new CopyOnWriteArrayList<>();
     private final List<AeronSubscriber> subscribers = new CopyOnWriteArrayList<>();
     private int nextLocalSubscriberId;
@@ -63,119 +47,7 @@ public final class AeronTopic implements Topic
         this.name = name;
         this.options = options;
         this.streamId = streamId;
-        final ChannelUri uri = parse(name, configuredChannel);
-        final String media = uri.media();
-        this.udp = CommonContext.UDP_MEDIA.equals(media);
-        if (!udp && !CommonContext.IPC_MEDIA.equals(media))
-        {
-            throw new BusException("Aeron channel '" + configuredChannel + "' of topic " + name +
-                " has media '" + media + "': shmbus carries topics on aeron:udp or aeron:ipc");
-        }
-        final String endpointValue = uri.get(CommonContext.ENDPOINT_PARAM_NAME);
-        if (udp && null == endpointValue && null == uri.get(CommonContext.MDC_CONTROL_PARAM_NAME))
-        {
-            throw new BusException("Aeron channel '" + configuredChannel + "' of topic " + name +
-                " has no endpoint: aeron:udp needs endpoint=host:port (unicast or a multicast group)");
-        }
-        this.endpoint = udp && null != endpointValue ? parseEndpoint(name, configuredChannel, endpointValue) : null;
-        this.multicast = null != endpoint && endpoint.getAddress().isMulticastAddress();
-        this.flowControl = uri.get(CommonContext.FLOW_CONTROL_PARAM_NAME);
-
-        final String termLengthValue = uri.get(CommonContext.TERM_LENGTH_PARAM_NAME);
-        final int neededTermLength = termLengthFor(options);
-        if (null != termLengthValue)
-        {
-            final int given;
-            try
-            {
-                given = (int)org.agrona.SystemUtil.parseSize(CommonContext.TERM_LENGTH_PARAM_NAME, termLengthValue);
-                LogBufferDescriptor.checkTermLength(given);
-            }
-            catch (final RuntimeException ex)
-            {
-                throw new BusException("Aeron channel '" + configuredChannel + "' of topic " + name +
-                    ": bad term-length '" + termLengthValue + "': " + ex.getMessage(), ex);
-            }
-            if (given / 8 < options.maxMessageLength() + MessageFraming.HEADER_LENGTH)
-            {
-                throw new BusException("Aeron channel '" + configuredChannel + "' of topic " + name +
-                    ": term-length " + given + " carries messages up to " + (given / 8 - MessageFraming.HEADER_LENGTH) +
-                    " bytes, the topic's maxMessageLength is " + options.maxMessageLength() +
-                    "; use term-length " + neededTermLength + " or more");
-            }
-            this.termLength = given;
-        }
-        else
-        {
-            this.termLength = neededTermLength;
-            uri.put(CommonContext.TERM_LENGTH_PARAM_NAME, Integer.toString(neededTermLength));
-        }
-        this.channel = uri.toString();
-    }
-
-    private static ChannelUri parse(final String name, final String channel)
-    {
-        try
-        {
-            return ChannelUri.parse(channel);
-        }
-        catch (final RuntimeException ex)
-        {
-            throw new BusException("malformed Aeron channel URI '" + channel + "' for topic " + name + ": " +
-                ex.getMessage(), ex);
-        }
-    }
-
-    private static InetSocketAddress parseEndpoint(final String name, final String channel, final String value)
-    {
-        final int colon = value.lastIndexOf(':');
-        if (colon <= 0 || colon == value.length() - 1)
-        {
-            throw new BusException("Aeron channel '" + channel + "' of topic " + name + ": endpoint '" + value +
-                "' is not host:port");
-        }
-        final String host = value.substring(0, colon).replace("[", "").replace("]", "");
-        final int port;
-        try
-        {
-            port = Integer.parseInt(value.substring(colon + 1));
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new BusException("Aeron channel '" + channel + "' of topic " + name + ": endpoint '" + value +
-                "' has no numeric port", ex);
-        }
-        if (port < 0 || port > 65535)
-        {
-            throw new BusException("Aeron channel '" + channel + "' of topic " + name + ": port " + port +
-                " of endpoint '" + value + "' is not 0 to 65535");
-        }
-        try
-        {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
-        }
-        catch (final UnknownHostException ex)
-        {
-            throw new BusException("Aeron channel '" + channel + "' of topic " + name + ": host '" + host +
-                "' of endpoint '" + value + "' cannot be resolved", ex);
-        }
-    }
-
-    /**
-     * The smallest term length that carries a topic's largest message: a power of two of at least 64 KiB and
-     * of at least the topic's capacity, whose eighth (Aeron's largest message) holds the message and its header.
-     *
-     * @param options the topic's settings.
-     * @return the term length in bytes.
-     */
-    static int termLengthFor(final TopicOptions options)
-    {
-        int termLength = Math.max(MIN_TERM_LENGTH, options.capacityBytes());
-        while (termLength / 8 < options.maxMessageLength() + MessageFraming.HEADER_LENGTH)
-        {
-            termLength <<= 1;
-        }
-        return termLength;
+        this.channel = new AeronChannel(name, options, configuredChannel);
     }
 
     @Override
@@ -195,7 +67,7 @@ public final class AeronTopic implements Topic
      */
     public String channel()
     {
-        return channel;
+        return channel.uri();
     }
 
     /**
@@ -211,7 +83,7 @@ public final class AeronTopic implements Topic
      */
     public int termLength()
     {
-        return termLength;
+        return channel.termLength();
     }
 
     @Override
@@ -225,20 +97,20 @@ public final class AeronTopic implements Topic
                 throw new BusException("topic " + name + " has all its " + options.maxPublishers() +
                     " publisher slots taken in this process");
             }
-            if (udp && !multicast && null != endpoint)
+            if (channel.isUnicastUdp())
             {
-                checkReachable();
+                channel.checkReachable();
             }
             final Publication publication;
             try
             {
                 publication = publisherOptions.isExclusive() ?
-                    bus.aeron().addExclusivePublication(channel, streamId) :
-                    bus.aeron().addPublication(channel, streamId);
+                    bus.aeron().addExclusivePublication(channel.uri(), streamId) :
+                    bus.aeron().addPublication(channel.uri(), streamId);
             }
             catch (final AeronException | IllegalArgumentException | IllegalStateException ex)
             {
-                throw new BusException("cannot publish topic " + name + " on Aeron channel '" + channel +
+                throw new BusException("cannot publish topic " + name + " on Aeron channel '" + channel.uri() +
                     "' stream " + streamId + ": " + ex.getMessage(), ex);
             }
             final int publisherId = (int)(bus.aeron().nextCorrelationId() & 0x7fff_ffff);
@@ -247,20 +119,6 @@ public final class AeronTopic implements Topic
                 new AeronPublisher(this, (ConcurrentPublication)publication, publisherId);
             publishers.add(publisher);
             return publisher;
-        }
-    }
-
-    private void checkReachable()
-    {
-        // Connecting a datagram socket asks the kernel for a route without sending anything.
-        try (DatagramChannel probe = DatagramChannel.open())
-        {
-            probe.connect(endpoint);
-        }
-        catch (final IOException ex)
-        {
-            throw new BusException("endpoint " + endpoint + " of Aeron channel '" + channel + "' (topic " + name +
-                ") is unreachable from this host: " + ex.getMessage(), ex);
         }
     }
 
@@ -287,9 +145,9 @@ public final class AeronTopic implements Topic
                 "bytes, not messages, so the number of lost messages cannot be told exactly (lostBytes() is " +
                 "exact); drop the handler, or use a shared-memory topic");
         }
-        if (policy == SubscriberOptions.Policy.TETHERED && multicast && !tethersMulticast())
+        if (policy == SubscriberOptions.Policy.TETHERED && channel.isMulticast() && !channel.tethersMulticast())
         {
-            throw new BusException("tethered subscriber of topic " + name + " on multicast channel '" + channel +
+            throw new BusException("tethered subscriber of topic " + name + " on multicast channel '" + channel.uri() +
                 "': with the default (max) flow control a slow receiver is left behind and loses messages; " +
                 "add fc=min (or fc=tagged) to the channel, or subscribe untethered");
         }
@@ -300,13 +158,8 @@ public final class AeronTopic implements Topic
                 throw new BusException("topic " + name + " has all its " + options.maxSubscribers() +
                     " subscriber slots taken in this process");
             }
-            String subscriptionChannel = channel;
-            if (policy == SubscriberOptions.Policy.UNTETHERED)
-            {
-                final ChannelUri uri = ChannelUri.parse(channel);
-                uri.put(CommonContext.TETHER_PARAM_NAME, "false");
-                subscriptionChannel = uri.toString();
-            }
+            final String subscriptionChannel =
+                policy == SubscriberOptions.Policy.UNTETHERED ? channel.untetheredUri() : channel.uri();
             final Subscription subscription;
             try
             {
@@ -322,11 +175,6 @@ public final class AeronTopic implements Topic
             subscribers.add(subscriber);
             return subscriber;
         }
-    }
-
-    private boolean tethersMulticast()
-    {
-        return null != flowControl && (flowControl.startsWith("min") || flowControl.startsWith("tagged"));
     }
 
     void removed(final AeronPublisher publisher)
@@ -386,7 +234,7 @@ public final class AeronTopic implements Topic
                 Math.max(0, tail - subscriber.position()), subscriber.deliveredMessages(),
                 subscriber.lostMessages(), 0, 0));
         }
-        return new TopicStatus(name, tail, 0, termLength, 0, 0, publisherStatuses, subscriberStatuses);
+        return new TopicStatus(name, tail, 0, channel.termLength(), 0, 0, publisherStatuses, subscriberStatuses);
     }
 
     @Override
@@ -411,6 +259,6 @@ public final class AeronTopic implements Topic
     @Override
     public String toString()
     {
-        return "AeronTopic{" + name + ", channel=" + channel + ", stream=" + streamId + '}';
+        return "AeronTopic{" + name + ", channel=" + channel.uri() + ", stream=" + streamId + '}';
     }
 }

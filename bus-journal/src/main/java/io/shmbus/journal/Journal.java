@@ -2,10 +2,7 @@ package io.shmbus.journal;
 
 import io.shmbus.LossHandler;
 import io.shmbus.impl.platform.Linux;
-import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -28,12 +25,11 @@ import java.nio.file.Path;
  */
 public final class Journal implements AutoCloseable
 {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Journal.class);
-
     private final Path directory;
     private final MetaFile meta;
     private final JournalFormat format;
     private final long chunkLengthBytes;
+    private final JournalSearch search;
     private boolean closed;
 
     private Journal(final Path directory, final MetaFile meta, final long chunkLengthBytes)
@@ -42,6 +38,7 @@ public final class Journal implements AutoCloseable
         this.meta = meta;
         this.format = meta.format();
         this.chunkLengthBytes = chunkLengthBytes;
+        this.search = new JournalSearch(this);
     }
 
     /**
@@ -110,45 +107,7 @@ public final class Journal implements AutoCloseable
      */
     public static TrimResult trim(final Path directory, final long beforePosition)
     {
-        Linux.ensureUsable();
-        final MetaFile meta = MetaFile.open(directory, true);
-        try
-        {
-            if (!meta.tryLock())
-            {
-                final int pid = meta.recorderPid();
-                throw new JournalLockedException("journal " + directory + " is being recorded by process " + pid +
-                    " (it holds the lock on " + meta.path().getFileName() + "): a trim needs the journal to itself; " +
-                    "stop the recorder, or record with a retention", pid);
-            }
-            SegmentRemover.removeLeftovers(directory, meta);
-            final long endPosition;
-            try (Journal journal = Journal.open(directory, JournalWriter.DEFAULT_CHUNK_LENGTH_BYTES))
-            {
-                endPosition = journal.endPosition();
-            }
-            final JournalFormat format = meta.format();
-            final long[] indices = MetaFile.segmentIndices(directory, meta::startSegment);
-            if (0 == indices.length)
-            {
-                return new TrimResult(0, format.segmentBasePosition(meta.startSegment()), false);
-            }
-            // never the segment the journal ends in (a recorder appends there next), nor the last file
-            final long limit = Math.min(indices[indices.length - 1],
-                format.segmentIndex(Math.max(format.basePosition(), endPosition)));
-            final int removed = SegmentRemover.removeOldest(directory, meta, limit,
-                index -> format.segmentBasePosition(index + 1) <= beforePosition);
-            final long start = meta.startSegment();
-            final boolean held = start < limit && format.segmentBasePosition(start + 1) <= beforePosition;
-            LOG.info("journal {}: trim before position {} removed {} segment(s); it starts at position {}{}", directory,
-                beforePosition, removed, format.segmentBasePosition(start), held ? " (a reader holds segment " +
-                start + ")" : "");
-            return new TrimResult(removed, format.segmentBasePosition(start), held);
-        }
-        finally
-        {
-            meta.close();
-        }
+        return JournalTrim.trim(directory, beforePosition);
     }
 
     SegmentFile openSegment(final long index)
@@ -276,49 +235,8 @@ public final class Journal implements AutoCloseable
             {
                 return format.segmentBasePosition(meta.startSegment());
             }
-            return scanTail(indices).endPosition;
+            return search.scanTail(indices).endPosition;
         });
-    }
-
-    /**
-     * Scan the segment the recorder appends to: the last one, or the one before it when the last is an empty
-     * segment made ahead of a roll that has not happened yet.
-     */
-    private RecordScan scanTail(final long[] indices)
-    {
-        final RecordScan scan;
-        try (SegmentFile last = openSegment(indices[indices.length - 1]))
-        {
-            scan = scanFromLastEntry(last);
-        }
-        if (0 == scan.records && !scan.sealed && indices.length > 1 &&
-            scan.endPosition == format.segmentBasePosition(indices[indices.length - 1]))
-        {
-            try (SegmentFile previous = openSegment(indices[indices.length - 2]))
-            {
-                final RecordScan previousScan = scanFromLastEntry(previous);
-                if (!previousScan.sealed)
-                {
-                    return previousScan;
-                }
-            }
-        }
-        return scan;
-    }
-
-    private RecordScan scanFromLastEntry(final SegmentFile segment)
-    {
-        final UnsafeBuffer header = segment.header();
-        final int count = header.getIntVolatile(SegmentDescriptor.INDEX_COUNT_OFFSET);
-        long from = segment.basePosition();
-        long maxTs = 0;
-        if (count > 0)
-        {
-            final int entry = SegmentDescriptor.HEADER_LENGTH + (count - 1) * SegmentDescriptor.INDEX_ENTRY_LENGTH;
-            from = header.getLong(entry);
-            maxTs = header.getLong(entry + 8);
-        }
-        return new RecordScan().scan(segment, format, from, maxTs);
     }
 
     /**
@@ -334,93 +252,7 @@ public final class Journal implements AutoCloseable
      */
     public long positionAtTime(final long timestampNs)
     {
-        return retrying(() -> searchTime(timestampNs));
-    }
-
-    private long searchTime(final long timestampNs)
-    {
-        final long[] indices = segmentIndices();
-        if (0 == indices.length)
-        {
-            return format.segmentBasePosition(meta.startSegment());
-        }
-        int chosen = 0;
-        for (int i = indices.length - 1; i > 0; i--)
-        {
-            try (SegmentFile segment = openSegment(indices[i]))
-            {
-                final UnsafeBuffer header = segment.header();
-                if (header.getIntVolatile(SegmentDescriptor.INDEX_COUNT_OFFSET) > 0 &&
-                    header.getLong(SegmentDescriptor.HEADER_LENGTH + 8) < timestampNs)
-                {
-                    chosen = i;
-                    break;
-                }
-            }
-        }
-        for (int i = chosen; i < indices.length; i++)
-        {
-            try (SegmentFile segment = openSegment(indices[i]))
-            {
-                final long found = searchSegment(segment, timestampNs);
-                if (found >= 0)
-                {
-                    return found;
-                }
-            }
-        }
-        return endPosition();
-    }
-
-    private long searchSegment(final SegmentFile segment, final long timestampNs)
-    {
-        final UnsafeBuffer header = segment.header();
-        final int count = header.getIntVolatile(SegmentDescriptor.INDEX_COUNT_OFFSET);
-        int low = 0;
-        int high = count - 1;
-        int best = -1;
-        while (low <= high)
-        {
-            final int mid = (low + high) >>> 1;
-            if (header.getLong(SegmentDescriptor.HEADER_LENGTH + mid * SegmentDescriptor.INDEX_ENTRY_LENGTH + 8) <
-                timestampNs)
-            {
-                best = mid;
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid - 1;
-            }
-        }
-        long position = segment.basePosition();
-        long maxTs = Long.MIN_VALUE;
-        if (best >= 0)
-        {
-            final int entry = SegmentDescriptor.HEADER_LENGTH + best * SegmentDescriptor.INDEX_ENTRY_LENGTH;
-            position = header.getLong(entry);
-            maxTs = header.getLong(entry + 8);
-        }
-        final long base = segment.basePosition();
-        final long capacity = format.dataCapacity();
-        while (position - base < capacity)
-        {
-            final int index = segment.map(format.dataOffset() + (position - base));
-            final UnsafeBuffer chunk = segment.chunk();
-            final int frameLength = RecordScan.check(
-                segment, index, position, capacity - (position - base), format, null);
-            if (frameLength <= 0)
-            {
-                return RecordScan.PADDING == frameLength ? -1 : position;
-            }
-            maxTs = Math.max(maxTs, chunk.getLong(index + RecordDescriptor.TIMESTAMP_OFFSET));
-            if (maxTs >= timestampNs)
-            {
-                return position;
-            }
-            position += RecordDescriptor.alignedLength(frameLength, format.recordAlignment());
-        }
-        return -1;
+        return retrying(() -> search.searchTime(timestampNs));
     }
 
     /**
@@ -483,50 +315,7 @@ public final class Journal implements AutoCloseable
      */
     public JournalInfo info()
     {
-        return retrying(this::summarise);
-    }
-
-    private JournalInfo summarise()
-    {
-        final long[] indices = segmentIndices();
-        long bytes = 0;
-        for (final long index : indices)
-        {
-            try
-            {
-                bytes += Files.size(directory.resolve(SegmentDescriptor.fileName(index)));
-            }
-            catch (final java.nio.file.NoSuchFileException ex)
-            {
-                throw new SegmentMissingException("segment " + index + " of " + directory + " is not there", index, ex);
-            }
-            catch (final IOException ex)
-            {
-                throw new JournalException("cannot read the size of segment " + index + " in " + directory, ex);
-            }
-        }
-        long firstTs = 0;
-        long lastTs = 0;
-        long end = format.segmentBasePosition(meta.startSegment());
-        final long start = 0 == indices.length ? end : format.segmentBasePosition(indices[0]);
-        if (indices.length > 0)
-        {
-            try (SegmentFile first = openSegment(indices[0]))
-            {
-                final int index = first.map(format.dataOffset());
-                if (RecordScan.check(first, index, first.basePosition(), format.dataCapacity(), format,
-                    new RecordChecksum()) > 0)
-                {
-                    firstTs = first.chunk().getLong(index + RecordDescriptor.TIMESTAMP_OFFSET);
-                }
-            }
-            final RecordScan scan = scanTail(indices);
-            end = scan.endPosition;
-            lastTs = scan.maxTimestampNs;
-        }
-        return new JournalInfo(directory, meta.topicName(), format, indices.length,
-            indices.length > 0 ? indices[0] : -1, indices.length > 0 ? indices[indices.length - 1] : -1, start, end,
-            firstTs, lastTs, bytes, meta.recordedTopicPosition(), isRecording(), meta.recorderPid());
+        return retrying(() -> JournalSummary.summarise(this, search));
     }
 
     private void ensureOpen()

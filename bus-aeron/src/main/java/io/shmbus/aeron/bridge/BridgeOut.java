@@ -1,7 +1,6 @@
 package io.shmbus.aeron.bridge;
 
 import io.aeron.ExclusivePublication;
-import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
@@ -13,15 +12,12 @@ import io.shmbus.MessageHeader;
 import io.shmbus.Subscriber;
 import io.shmbus.SubscriberOptions;
 import io.shmbus.Topic;
-import io.shmbus.TopicNotFoundException;
 import io.shmbus.WaitStrategy;
 import io.shmbus.aeron.AeronBus;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,13 +54,10 @@ public final class BridgeOut implements AutoCloseable
     private final Subscriber durable;
     private Subscriber reader;
     private final long epoch;
-    private final UnsafeBuffer frameHeader = new UnsafeBuffer(new byte[BridgeProtocol.DATA_HEADER_LENGTH]);
-    private final ExpandableDirectByteBuffer pending = new ExpandableDirectByteBuffer(64 * 1024);
+    private final BridgeOutSender sender;
     private final MessageHandler sendHandler = this::onLocalMessage;
     private final MessageHandler countHandler = (buffer, offset, length, header) -> { };
     private final FragmentHandler ackHandler = this::onAck;
-    private int pendingWrite;
-    private int pendingRead;
     private long nextSequence;
     private long skipBelowPosition;
     private long durableSequence;
@@ -73,7 +66,6 @@ public final class BridgeOut implements AutoCloseable
     private long lastResendFromSequence = -1;
     private long lastResendNs;
     private long lastHeartbeatNs;
-    private long highestSentSequence;
     private long durableLostMessages;
     private long durableLostFrom;
     private long durableLostTo;
@@ -101,7 +93,7 @@ public final class BridgeOut implements AutoCloseable
             this.localBus = bus;
             openedStatus = BridgeStatus.create(settings, "out", stateDirectory);
             this.status = openedStatus;
-            this.topic = openTopic(bus, settings);
+            this.topic = BridgeSupport.openTopic(bus, settings);
             openedState = BridgeState.open(stateDirectory.resolve("out-" + settings.topic + ".state"),
                 BridgeState.ROLE_OUT);
             this.state = openedState;
@@ -162,45 +154,9 @@ public final class BridgeOut implements AutoCloseable
             CloseHelper.quietCloseAll(openedAeron, openedState, openedStatus, bus);
             throw ex;
         }
-        frameHeader.putInt(BridgeProtocol.FRAME_TYPE_OFFSET, BridgeProtocol.DATA);
-        frameHeader.putInt(BridgeProtocol.FLAGS_OFFSET, reliable ? BridgeProtocol.FLAG_RELIABLE : 0);
-        frameHeader.putLong(BridgeProtocol.EPOCH_OFFSET, epoch);
-        highestSentSequence = nextSequence - 1;
+        sender = new BridgeOutSender(publication, settings.channel, state, status, reliable, epoch, nextSequence - 1);
         status.set(BridgeStatus.Counter.EPOCH, epoch);
-        status.set(BridgeStatus.Counter.LAST_SEQUENCE, highestSentSequence);
-    }
-
-    static Topic openTopic(final Bus bus, final BridgeSettings settings)
-    {
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.topicWaitMs);
-        while (true)
-        {
-            try
-            {
-                return bus.openTopic(settings.topic);
-            }
-            catch (final TopicNotFoundException ex)
-            {
-                if (System.nanoTime() - deadlineNs >= 0)
-                {
-                    throw new BusException("topic " + settings.topic + " did not appear in " + settings.busDirectory +
-                        " within " + settings.topicWaitMs + " ms", ex);
-                }
-                sleepMs(50);
-            }
-        }
-    }
-
-    private static void sleepMs(final long ms)
-    {
-        try
-        {
-            Thread.sleep(ms);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        status.set(BridgeStatus.Counter.LAST_SEQUENCE, nextSequence - 1);
     }
 
     private Subscriber newReader()
@@ -277,85 +233,8 @@ public final class BridgeOut implements AutoCloseable
             }
         }
         final long sequence = nextSequence++;
-        final UnsafeBuffer frame = frameHeader;
-        frame.putInt(BridgeProtocol.TYPE_OFFSET, header.type());
-        frame.putInt(BridgeProtocol.PUBLISHER_ID_OFFSET, header.publisherId());
-        frame.putLong(BridgeProtocol.SEQUENCE_OFFSET, sequence);
-        frame.putLong(BridgeProtocol.FLOOR_OFFSET,
-            reliable ? (durableSequenceKnown ? durableSequence : sequence) : sequence);
-        frame.putLong(BridgeProtocol.SOURCE_POSITION_OFFSET, position);
-        frame.putLong(BridgeProtocol.SOURCE_NEXT_POSITION_OFFSET, header.nextPosition());
-        if (pendingWrite == pendingRead)
-        {
-            final long result = publication.offer(
-                frame, 0, BridgeProtocol.DATA_HEADER_LENGTH, buffer, offset, length, null);
-            if (result > 0)
-            {
-                sent(sequence, length);
-                return;
-            }
-            checkPublication(result);
-        }
-        // Keep the frame until the channel takes it: the local subscriber has already moved past it.
-        final int frameLength = BridgeProtocol.DATA_HEADER_LENGTH + length;
-        pending.putInt(pendingWrite, frameLength);
-        pending.putBytes(pendingWrite + 4, frame, 0, BridgeProtocol.DATA_HEADER_LENGTH);
-        pending.putBytes(pendingWrite + 4 + BridgeProtocol.DATA_HEADER_LENGTH, buffer, offset, length);
-        pendingWrite += 4 + frameLength;
-    }
-
-    private void checkPublication(final long result)
-    {
-        if (result == Publication.BACK_PRESSURED || result == Publication.NOT_CONNECTED ||
-            result == Publication.ADMIN_ACTION)
-        {
-            if (result == Publication.BACK_PRESSURED)
-            {
-                state.add(BridgeState.OUT_BACK_PRESSURED_OFFSET, 1);
-                status.increment(BridgeStatus.Counter.BACK_PRESSURED);
-            }
-            else if (result == Publication.NOT_CONNECTED)
-            {
-                status.increment(BridgeStatus.Counter.NOT_CONNECTED);
-            }
-            return;
-        }
-        throw new BusException("bridge out: the Aeron publication on '" + settings.channel + "' failed: " +
-            Publication.errorString(result));
-    }
-
-    private int flushPending()
-    {
-        int sent = 0;
-        while (pendingRead < pendingWrite)
-        {
-            final int frameLength = pending.getInt(pendingRead);
-            final long result = publication.offer(pending, pendingRead + 4, frameLength);
-            if (result < 0)
-            {
-                checkPublication(result);
-                return sent;
-            }
-            sent(pending.getLong(pendingRead + 4 + BridgeProtocol.SEQUENCE_OFFSET),
-                frameLength - BridgeProtocol.DATA_HEADER_LENGTH);
-            pendingRead += 4 + frameLength;
-            sent++;
-        }
-        pendingRead = 0;
-        pendingWrite = 0;
-        return sent;
-    }
-
-    private void sent(final long sequence, final int bodyLength)
-    {
-        status.increment(BridgeStatus.Counter.FRAMES_SENT);
-        if (sequence > highestSentSequence)
-        {
-            highestSentSequence = sequence;
-            status.increment(BridgeStatus.Counter.MESSAGES);
-            status.add(BridgeStatus.Counter.BYTES, bodyLength);
-            status.set(BridgeStatus.Counter.LAST_SEQUENCE, sequence);
-        }
+        sender.send(sequence, reliable ? (durableSequenceKnown ? durableSequence : sequence) : sequence, buffer,
+            offset, length, header);
     }
 
     private void onAck(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -437,8 +316,7 @@ public final class BridgeOut implements AutoCloseable
         reader = newReader();
         skipBelowPosition = position;
         nextSequence = sequence;
-        pendingRead = 0;
-        pendingWrite = 0;
+        sender.clear();
         state.add(BridgeState.OUT_RESENDS_OFFSET, 1);
         status.increment(BridgeStatus.Counter.RESENDS);
     }
@@ -456,11 +334,11 @@ public final class BridgeOut implements AutoCloseable
             while (running)
             {
                 int work = acks.poll(ackHandler, 64);
-                if (pendingRead < pendingWrite)
+                if (sender.hasPending())
                 {
-                    work += flushPending();
+                    work += sender.flush();
                 }
-                if (pendingRead == pendingWrite)
+                if (!sender.hasPending())
                 {
                     work += reader.poll(sendHandler, READ_LIMIT);
                 }

@@ -5,14 +5,18 @@ import io.shmbus.impl.platform.ErrnoException;
 import io.shmbus.impl.platform.Linux;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+
+import static io.shmbus.aeron.bridge.BridgeStatusLayout.CONNECTED_OFFSET;
+import static io.shmbus.aeron.bridge.BridgeStatusLayout.COUNTERS_OFFSET;
+import static io.shmbus.aeron.bridge.BridgeStatusLayout.HEARTBEAT_MS_OFFSET;
+import static io.shmbus.aeron.bridge.BridgeStatusLayout.PEER_OFFSET;
+import static io.shmbus.aeron.bridge.BridgeStatusLayout.ROLE_IN;
+import static io.shmbus.aeron.bridge.BridgeStatusLayout.ROLE_OUT;
+import static io.shmbus.aeron.bridge.BridgeStatusLayout.STOPPED_MS_OFFSET;
+import static io.shmbus.aeron.bridge.BridgeStatusLayout.STRINGS_CHANGE_OFFSET;
+import static io.shmbus.aeron.bridge.BridgeStatusLayout.readString;
 
 /**
  * A bridge side's live status in the bus directory it serves: {@code .bridge-in-<topic>.status} and
@@ -47,35 +51,6 @@ public final class BridgeStatus implements AutoCloseable
     public static final String PREFIX = ".bridge-";
     /** Status files start with {@link #PREFIX} and end with this. */
     public static final String SUFFIX = ".status";
-
-    static final long MAGIC = 0x3154_5453_4242_4d53L; // "SMBBSTT1" little-endian
-    static final int VERSION = 1;
-    static final int ROLE_OUT = 1;
-    static final int ROLE_IN = 2;
-    static final int FLAG_TETHERED = 1;
-
-    static final int MAGIC_OFFSET = 0;
-    static final int VERSION_OFFSET = 8;
-    static final int ROLE_OFFSET = 12;
-    static final int PID_OFFSET = 16;
-    static final int STARTED_MS_OFFSET = 24;
-    static final int HEARTBEAT_MS_OFFSET = 32;
-    static final int STOPPED_MS_OFFSET = 40;
-    static final int STRINGS_CHANGE_OFFSET = 48;
-    static final int CONNECTED_OFFSET = 56;
-    static final int STREAM_ID_OFFSET = 64;
-    static final int ACK_STREAM_ID_OFFSET = 68;
-    static final int FLAGS_OFFSET = 72;
-    static final int COUNTERS_OFFSET = 128;
-
-    static final int TOPIC_OFFSET = 1024;
-    static final int CHANNEL_OFFSET = 1152;
-    static final int ACK_CHANNEL_OFFSET = 2176;
-    static final int PEER_OFFSET = 3200;
-    static final int STATE_DIRECTORY_OFFSET = 3456;
-    static final int DURABLE_NAME_OFFSET = 3968;
-    private static final int[] STRING_AREAS = {TOPIC_OFFSET, CHANNEL_OFFSET, ACK_CHANNEL_OFFSET, PEER_OFFSET,
-        STATE_DIRECTORY_OFFSET, DURABLE_NAME_OFFSET, LENGTH};
 
     /**
      * The counters of a side, in file order. Each applies to one side or both.
@@ -210,7 +185,8 @@ public final class BridgeStatus implements AutoCloseable
             if (!Linux.tryLock(fd, 0, 0, true))
             {
                 throw new BusException("a bridge " + role + " side of topic " + settings.topic + " already runs on " +
-                    settings.busDirectory + " (pid " + holderPid(fd) + ", status file " + file + ")" +
+                    settings.busDirectory + " (pid " + BridgeStatusReader.holderPid(fd) + ", status file " + file +
+                    ")" +
                     ("out".equals(role) ? ": give another one its own --durable-name" : ""));
             }
             if (Linux.fstat(fd).size() != LENGTH)
@@ -219,7 +195,7 @@ public final class BridgeStatus implements AutoCloseable
             }
             address = Linux.mmap(fd, 0, LENGTH, true);
             final BridgeStatus status = new BridgeStatus(file, fd, address);
-            status.init(settings, "out".equals(role) ? ROLE_OUT : ROLE_IN, stateDirectory);
+            BridgeStatusLayout.init(status.buffer, settings, "out".equals(role) ? ROLE_OUT : ROLE_IN, stateDirectory);
             return status;
         }
         catch (final ErrnoException ex)
@@ -240,81 +216,6 @@ public final class BridgeStatus implements AutoCloseable
             Linux.close(fd);
             throw ex;
         }
-    }
-
-    private static long holderPid(final int fd)
-    {
-        try
-        {
-            if (Linux.fstat(fd).size() < LENGTH)
-            {
-                return 0;
-            }
-            final long address = Linux.mmap(fd, 0, LENGTH, false);
-            try
-            {
-                return new UnsafeBuffer(address, LENGTH).getLongVolatile(PID_OFFSET);
-            }
-            finally
-            {
-                Linux.munmap(address, LENGTH);
-            }
-        }
-        catch (final ErrnoException ex)
-        {
-            return 0;
-        }
-    }
-
-    private void init(final BridgeSettings settings, final int role, final Path stateDirectory)
-    {
-        buffer.putLongOrdered(MAGIC_OFFSET, 0);
-        buffer.setMemory(8, LENGTH - 8, (byte)0);
-        buffer.putInt(VERSION_OFFSET, VERSION);
-        buffer.putInt(ROLE_OFFSET, role);
-        buffer.putLong(PID_OFFSET, ProcessHandle.current().pid());
-        final long nowMs = System.currentTimeMillis();
-        buffer.putLong(STARTED_MS_OFFSET, nowMs);
-        buffer.putLong(HEARTBEAT_MS_OFFSET, nowMs);
-        buffer.putInt(STREAM_ID_OFFSET, settings.streamId);
-        buffer.putInt(ACK_STREAM_ID_OFFSET, settings.ackStreamId);
-        buffer.putInt(FLAGS_OFFSET, role == ROLE_IN || !settings.untethered ? FLAG_TETHERED : 0);
-        putString(TOPIC_OFFSET, settings.topic);
-        putString(CHANNEL_OFFSET, settings.channel);
-        putString(ACK_CHANNEL_OFFSET, settings.ackChannel);
-        putString(PEER_OFFSET, "");
-        putString(STATE_DIRECTORY_OFFSET, stateDirectory.toString());
-        putString(DURABLE_NAME_OFFSET, role == ROLE_OUT && !settings.untethered ? settings.durableName : "");
-        buffer.putLongOrdered(MAGIC_OFFSET, MAGIC);
-    }
-
-    private void putString(final int offset, final String value)
-    {
-        final int area = areaLength(offset) - 4;
-        byte[] bytes = (null == value ? "" : value).getBytes(StandardCharsets.US_ASCII);
-        if (bytes.length > area)
-        {
-            final byte[] cut = new byte[area];
-            System.arraycopy(bytes, 0, cut, 0, area - 3);
-            cut[area - 3] = '.';
-            cut[area - 2] = '.';
-            cut[area - 1] = '.';
-            bytes = cut;
-        }
-        buffer.putBytes(offset + 4, bytes);
-        buffer.putInt(offset, bytes.length);
-    }
-
-    private static int areaLength(final int offset)
-    {
-        for (int i = 0; i < STRING_AREAS.length - 1; i++)
-        {
-            if (STRING_AREAS[i] == offset)
-            {
-                return STRING_AREAS[i + 1] - offset;
-            }
-        }
-        throw new IllegalArgumentException("no string area at " + offset);
     }
 
     /**
@@ -360,7 +261,7 @@ public final class BridgeStatus implements AutoCloseable
         {
             final long change = buffer.getLong(STRINGS_CHANGE_OFFSET);
             buffer.putLongOrdered(STRINGS_CHANGE_OFFSET, change + 1);
-            putString(PEER_OFFSET, current);
+            BridgeStatusLayout.putString(buffer, PEER_OFFSET, current);
             buffer.putLongOrdered(STRINGS_CHANGE_OFFSET, change + 2);
         }
     }
@@ -391,37 +292,7 @@ public final class BridgeStatus implements AutoCloseable
      */
     public static List<Snapshot> list(final Path busDirectory)
     {
-        final List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(busDirectory, PREFIX + "*" + SUFFIX))
-        {
-            entries.forEach(files::add);
-        }
-        catch (final NoSuchFileException ex)
-        {
-            return List.of();
-        }
-        catch (final IOException ex)
-        {
-            throw new BusException("cannot list bus directory " + busDirectory + ": " + ex.getMessage(), ex);
-        }
-        files.sort(null);
-        final List<Snapshot> sides = new ArrayList<>();
-        for (final Path file : files)
-        {
-            try
-            {
-                final Snapshot snapshot = read(file);
-                if (null != snapshot)
-                {
-                    sides.add(snapshot);
-                }
-            }
-            catch (final BusException ex)
-            {
-                // Not a status file of ours, or one being replaced: nothing to show.
-            }
-        }
-        return sides;
+        return BridgeStatusReader.list(busDirectory);
     }
 
     /**
@@ -434,63 +305,7 @@ public final class BridgeStatus implements AutoCloseable
      */
     public static Snapshot read(final Path file)
     {
-        int fd = -1;
-        long address = 0;
-        try
-        {
-            fd = Linux.open(file.toString(), Linux.O_RDONLY | Linux.O_CLOEXEC | Linux.O_NOFOLLOW, 0);
-            final long size = Linux.fstat(fd).size();
-            if (size != LENGTH)
-            {
-                if (0 == size && Linux.isLockedElsewhere(fd, 0, 0, true))
-                {
-                    return null;
-                }
-                throw new BusException(file + " is " + size + " bytes, not a bridge status file of " + LENGTH);
-            }
-            address = Linux.mmap(fd, 0, LENGTH, false);
-            final UnsafeBuffer buffer = new UnsafeBuffer(address, LENGTH);
-            final boolean locked = Linux.isLockedElsewhere(fd, 0, 0, true);
-            final long magic = buffer.getLongVolatile(MAGIC_OFFSET);
-            if (magic != MAGIC)
-            {
-                if (0 == magic && locked)
-                {
-                    return null;
-                }
-                throw new BusException(file + " is not a bridge status file (magic " + Long.toHexString(magic) + ")");
-            }
-            if (buffer.getInt(VERSION_OFFSET) != VERSION)
-            {
-                throw new BusException(file + " is a bridge status file of version " + buffer.getInt(VERSION_OFFSET) +
-                    ", this tool reads version " + VERSION);
-            }
-            return new Snapshot(file, buffer, locked);
-        }
-        catch (final ErrnoException ex)
-        {
-            throw new BusException("cannot read bridge status file " + file + ": " + ex.getMessage(), ex);
-        }
-        finally
-        {
-            if (0 != address)
-            {
-                Linux.munmap(address, LENGTH);
-            }
-            Linux.close(fd);
-        }
-    }
-
-    private static String readString(final UnsafeBuffer buffer, final int offset)
-    {
-        final int length = buffer.getInt(offset);
-        if (length < 0 || length > areaLength(offset) - 4)
-        {
-            return "?";
-        }
-        final byte[] bytes = new byte[length];
-        buffer.getBytes(offset + 4, bytes);
-        return new String(bytes, StandardCharsets.US_ASCII);
+        return BridgeStatusReader.read(file);
     }
 
     /**
@@ -519,52 +334,6 @@ public final class BridgeStatus implements AutoCloseable
         long stoppedMs, boolean connected, boolean tethered, String topic, String channel, int streamId,
         String ackChannel, int ackStreamId, String peer, Path stateDirectory, String durableName, long[] counters)
     {
-        private Snapshot(final Path file, final UnsafeBuffer buffer, final boolean locked)
-        {
-            this(file, buffer, locked, strings(buffer));
-        }
-
-        private Snapshot(final Path file, final UnsafeBuffer buffer, final boolean locked, final String[] strings)
-        {
-            this(file, buffer.getInt(ROLE_OFFSET) == ROLE_OUT ? "out" : "in",
-                locked ? Liveness.ALIVE :
-                    0 != buffer.getLongVolatile(STOPPED_MS_OFFSET) ? Liveness.STOPPED : Liveness.DEAD,
-                buffer.getLong(PID_OFFSET), buffer.getLong(STARTED_MS_OFFSET),
-                buffer.getLongVolatile(HEARTBEAT_MS_OFFSET),
-                buffer.getLongVolatile(STOPPED_MS_OFFSET), buffer.getLongVolatile(CONNECTED_OFFSET) != 0,
-                (buffer.getInt(FLAGS_OFFSET) & FLAG_TETHERED) != 0, strings[0], strings[1],
-                buffer.getInt(STREAM_ID_OFFSET), strings[2], buffer.getInt(ACK_STREAM_ID_OFFSET), strings[3],
-                Path.of(strings[4]), strings[5], counters(buffer));
-        }
-
-        private static String[] strings(final UnsafeBuffer buffer)
-        {
-            for (int attempt = 0; ; attempt++)
-            {
-                final long before = buffer.getLongVolatile(STRINGS_CHANGE_OFFSET);
-                final String[] strings = {readString(buffer, TOPIC_OFFSET), readString(buffer, CHANNEL_OFFSET),
-                    readString(buffer, ACK_CHANNEL_OFFSET), readString(buffer, PEER_OFFSET),
-                    readString(buffer, STATE_DIRECTORY_OFFSET), readString(buffer, DURABLE_NAME_OFFSET)};
-                java.lang.invoke.VarHandle.acquireFence();
-                if ((before & 1) == 0 && buffer.getLongVolatile(STRINGS_CHANGE_OFFSET) == before || attempt > 1000)
-                {
-                    return strings;
-                }
-                Thread.onSpinWait();
-            }
-        }
-
-        private static long[] counters(final UnsafeBuffer buffer)
-        {
-            final Counter[] all = Counter.values();
-            final long[] values = new long[all.length];
-            for (final Counter counter : all)
-            {
-                values[counter.ordinal()] = buffer.getLongVolatile(counter.offset());
-            }
-            return values;
-        }
-
         /**
          * @param counter a counter.
          * @return its value.

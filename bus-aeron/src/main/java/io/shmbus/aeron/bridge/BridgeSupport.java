@@ -3,8 +3,11 @@ package io.shmbus.aeron.bridge;
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.exceptions.AeronException;
+import io.shmbus.Bus;
 import io.shmbus.BusException;
 import io.shmbus.BusOptions;
+import io.shmbus.Topic;
+import io.shmbus.TopicNotFoundException;
 import io.shmbus.aeron.AeronBus;
 import io.shmbus.aeron.AeronSettings;
 
@@ -12,9 +15,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
- * What both bridge sides share: their Aeron bus, their channels, their ready file.
+ * What both bridge sides share: their Aeron bus, their channels, their ready file, the wait for the local topic.
  */
 final class BridgeSupport
 {
@@ -30,6 +34,42 @@ final class BridgeSupport
             builder.property(AeronSettings.DIR, settings.aeronDirectory);
         }
         return new AeronBus(builder.build());
+    }
+
+    /**
+     * Open the local topic, waiting for it to be created for as long as the settings say.
+     */
+    static Topic openTopic(final Bus bus, final BridgeSettings settings)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.topicWaitMs);
+        while (true)
+        {
+            try
+            {
+                return bus.openTopic(settings.topic);
+            }
+            catch (final TopicNotFoundException ex)
+            {
+                if (System.nanoTime() - deadlineNs >= 0)
+                {
+                    throw new BusException("topic " + settings.topic + " did not appear in " + settings.busDirectory +
+                        " within " + settings.topicWaitMs + " ms", ex);
+                }
+                sleepMs(50);
+            }
+        }
+    }
+
+    private static void sleepMs(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static ExclusivePublication publication(final AeronBus bus, final String channel, final int streamId,
