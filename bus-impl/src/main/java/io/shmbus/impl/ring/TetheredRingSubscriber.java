@@ -1,6 +1,5 @@
 package io.shmbus.impl.ring;
 
-import io.shmbus.impl.faults.FaultPoints;
 import io.shmbus.impl.liveness.Liveness;
 import io.shmbus.impl.signal.SpaceSignal;
 import io.shmbus.LossHandler;
@@ -13,7 +12,7 @@ import static io.shmbus.impl.layout.RecordDescriptor.KIND_MESSAGE;
 import static io.shmbus.impl.layout.RecordDescriptor.KIND_OFFSET;
 
 /**
- * A tethered (or durable) subscriber: publishers never pass its position, so the handler reads the message
+ * A tethered subscriber: publishers never pass its position, so the handler reads the message
  * straight out of the ring, with no copy and no check after the fact.
  *
  * <p>Reading at position p: load the length word with acquire. 0 or negative: nothing more to read yet
@@ -22,15 +21,10 @@ import static io.shmbus.impl.layout.RecordDescriptor.KIND_OFFSET;
  * the messages before it nor sees its own message again; and publishers see the new position only after the
  * handler is done with the bytes.
  */
-public final class TetheredRingSubscriber extends RingSubscriber
+public class TetheredRingSubscriber extends RingSubscriber
 {
     private final RingMessageHeader header;
     private final SpaceSignal spaceSignal;
-    private final boolean durable;
-    private long messageIndex;
-    private long pendingLostMessages;
-    private long pendingLostBytes;
-    private long pendingLostFrom;
 
     /**
      * @param ring          the topic's ring.
@@ -38,6 +32,7 @@ public final class TetheredRingSubscriber extends RingSubscriber
      * @param startPosition where to start reading (a record boundary).
      * @param spaceSignal   wakes publishers sleeping for space.
      * @param waitStrategy  how to wait for messages.
+     * @param lossHandler   told of a loss, if any (a tethered subscriber loses nothing while attached).
      * @param liveness      finds and repairs dead publishers' claims.
      * @param onClose       releases the slot.
      */
@@ -47,50 +42,11 @@ public final class TetheredRingSubscriber extends RingSubscriber
         final long startPosition,
         final SpaceSignal spaceSignal,
         final WaitStrategy waitStrategy,
+        final LossHandler lossHandler,
         final Liveness liveness,
         final Runnable onClose)
     {
-        this(ring, subscriberId, startPosition, spaceSignal, waitStrategy, liveness, onClose, false, -1, null, 0, 0, 0);
-    }
-
-    /**
-     * A durable subscriber: it keeps its message index in its slot, and reports a gap found when it resumed.
-     *
-     * @param ring          the topic's ring.
-     * @param subscriberId  the slot index.
-     * @param startPosition where to start reading (a record boundary).
-     * @param spaceSignal   wakes publishers sleeping for space.
-     * @param waitStrategy  how to wait for messages.
-     * @param liveness      finds and repairs dead publishers' claims.
-     * @param onClose       releases the slot.
-     * @param durable       whether to keep the message index in the slot.
-     * @param startIndex    messages in the stream before the start position.
-     * @param lossHandler   told of the gap, if any, at the first poll.
-     * @param lostMessages  messages skipped while away.
-     * @param lostBytes     bytes skipped while away.
-     * @param lostFrom      where the gap starts.
-     */
-    public TetheredRingSubscriber(
-        final Ring ring,
-        final int subscriberId,
-        final long startPosition,
-        final SpaceSignal spaceSignal,
-        final WaitStrategy waitStrategy,
-        final Liveness liveness,
-        final Runnable onClose,
-        final boolean durable,
-        final long startIndex,
-        final LossHandler lossHandler,
-        final long lostMessages,
-        final long lostBytes,
-        final long lostFrom)
-    {
         super(ring, subscriberId, startPosition, waitStrategy, lossHandler, liveness, onClose);
-        this.durable = durable;
-        this.messageIndex = startIndex;
-        this.pendingLostMessages = lostMessages;
-        this.pendingLostBytes = lostBytes;
-        this.pendingLostFrom = lostFrom;
         this.header = new RingMessageHeader(data, headerLength, ring.timestamps);
         this.spaceSignal = spaceSignal;
     }
@@ -113,10 +69,6 @@ public final class TetheredRingSubscriber extends RingSubscriber
         if (isClosed())
         {
             return 0;
-        }
-        if (pendingLostBytes != 0)
-        {
-            reportGap();
         }
         final UnsafeBuffer data = this.data;
         final ReadOnlyBuffer view = ring.handlerView;
@@ -157,19 +109,9 @@ public final class TetheredRingSubscriber extends RingSubscriber
             {
                 this.position = position;
                 delivered += count;
-                // One cache line: the counts plainly, then the position with release (publishers read it). The index
-                // goes first: killed between the two, a durable subscriber resumes at its old position and recounts
-                // its index from the oldest record, or, lapped, reports as lost exactly what it was never given.
+                // One cache line: the counts plainly, then the position with release (publishers read it).
                 control.putLong(slotOffset + SubscriberSlotDescriptor.DELIVERED_OFFSET, delivered);
-                if (durable)
-                {
-                    messageIndex += count;
-                    control.putLong(slotOffset + SubscriberSlotDescriptor.MESSAGE_INDEX_OFFSET, messageIndex);
-                    if (FaultPoints.ANY)
-                    {
-                        FaultPoints.reach(FaultPoints.POLL_END, position);
-                    }
-                }
+                beforePositionStored(count, position);
                 control.putLongRelease(slotOffset + SubscriberSlotDescriptor.POSITION_OFFSET, position);
                 spaceSignal.afterConsume();
             }
@@ -177,13 +119,15 @@ public final class TetheredRingSubscriber extends RingSubscriber
         return count;
     }
 
-    private void reportGap()
+    /**
+     * Called once per poll that moved, after the delivered count and before the position is stored with release:
+     * where a durable subscriber keeps its message index (see {@link DurableRingSubscriber}). Nothing here.
+     *
+     * @param count    messages delivered by this poll.
+     * @param position the position about to be stored.
+     */
+    protected void beforePositionStored(final int count, final long position)
     {
-        final long messages = pendingLostMessages;
-        final long bytes = pendingLostBytes;
-        pendingLostMessages = 0;
-        pendingLostBytes = 0;
-        recordLoss(messages, bytes, pendingLostFrom, pendingLostFrom + bytes);
     }
 
     @Override
